@@ -1,0 +1,234 @@
+"""The one guard in front of the compiled kernel.
+
+Everything the kernel assumes is checked here, in Python, before it runs: shapes,
+dtypes, finiteness, labels, sizes and options. Inputs are converted to C-contiguous
+float64 (integer, boolean, float32 and strided arrays are accepted and converted,
+never modified); anything else raises a ``TypeError`` or ``ValueError`` that names
+the argument and shows what it got. The kernel runs with bounds checks off, so these
+checks are what keep it in bounds.
+"""
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+__all__ = [
+    "check_layers_dims",
+    "check_X",
+    "check_Y",
+    "check_parameters",
+    "infer_layers_dims",
+    "check_training",
+    "TrainingProblem",
+]
+
+DEFAULT_HIDDEN = (10, 5)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def _as_float_array(value: Any, name: str) -> np.ndarray:
+    """``value`` as a float64 ndarray (not yet contiguous), or TypeError."""
+    try:
+        array = np.asarray(value)
+    except Exception as exc:  # ragged nested lists and the like
+        raise TypeError(f"{name} must be an array of numbers: {exc}") from None
+    kind = array.dtype.kind
+    if kind not in "biuf":
+        raise TypeError(
+            f"{name} must hold real numbers (bool, int or float), got dtype {array.dtype}"
+        )
+    return array.astype(np.float64, copy=False)
+
+
+def check_layers_dims(layers_dims: Any, n_x: int | None = None) -> list[int]:
+    """``layers_dims`` as a list of positive Python ints, at least two long.
+
+    If ``n_x`` is given, the network must also fit the data: ``layers_dims[0] == n_x``
+    and a single output unit, ``layers_dims[-1] == 1``.
+    """
+    if isinstance(layers_dims, (str, bytes)) or not isinstance(
+        layers_dims, (Sequence, np.ndarray)
+    ):
+        raise TypeError(
+            f"layers_dims must be a list of layer sizes like [2, 10, 5, 1], got {layers_dims!r}"
+        )
+    dims = list(layers_dims)
+    if len(dims) < 2:
+        raise ValueError(f"layers_dims needs at least an input and an output size, got {dims!r}")
+    for i, size in enumerate(dims):
+        if not _is_int(size) or size < 1:
+            raise ValueError(
+                f"layers_dims must hold positive integers, got {size!r} at position {i} of {dims!r}"
+            )
+    dims = [int(size) for size in dims]
+    if n_x is not None:
+        if dims[0] != n_x:
+            raise ValueError(
+                f"layers_dims[0] must equal n_x = X.shape[0] = {n_x}, got {dims[0]}"
+                " (X is (n_x, m), examples in columns)"
+            )
+        if dims[-1] != 1:
+            raise ValueError(
+                f"layers_dims[-1] must be 1 (one sigmoid output unit), got {dims[-1]}"
+            )
+    return dims
+
+
+def check_X(X: Any, name: str = "X") -> np.ndarray:
+    """``X`` as a finite, C-contiguous float64 array of shape (n_x, m), m >= 1."""
+    array = _as_float_array(X, name)
+    if array.ndim != 2:
+        raise ValueError(
+            f"{name} must be a 2-D array of shape (n_x, m), examples in columns;"
+            f" got shape {array.shape}"
+        )
+    if array.shape[0] < 1 or array.shape[1] < 1:
+        raise ValueError(f"{name} must have at least one feature and one example, got shape {array.shape}")
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} contains NaN or inf")
+    return np.ascontiguousarray(array)
+
+
+def check_Y(Y: Any, m: int, name: str = "Y") -> np.ndarray:
+    """``Y`` as a C-contiguous float64 array of shape (1, m) holding only 0 and 1."""
+    array = _as_float_array(Y, name)
+    if array.shape != (1, m):
+        hint = " (did you pass X transposed?)" if array.shape[-1:] != (m,) else ""
+        raise ValueError(
+            f"{name} must have shape (1, m) = (1, {m}) to match X, got {array.shape}{hint}"
+        )
+    bad = (array != 0) & (array != 1)
+    if bad.any():
+        raise ValueError(
+            f"{name} must hold labels 0 and 1 only, got {float(array[bad][0])!r}"
+            f" ({int(bad.sum())} of {array.size} values are neither 0 nor 1)"
+        )
+    return np.ascontiguousarray(array)
+
+
+def infer_layers_dims(parameters: Any) -> list[int]:
+    """Layer sizes ``[n_x, n_1, ..., n_L]`` read off ``W1 ... WL``."""
+    if not isinstance(parameters, Mapping):
+        raise TypeError(
+            f"parameters must be a dict like {{'W1': ..., 'b1': ...}}, got {type(parameters).__name__}"
+        )
+    if "W1" not in parameters:
+        raise ValueError("parameters has no 'W1'")
+    L = 0
+    dims = []
+    while f"W{L + 1}" in parameters:
+        W = np.shape(parameters[f"W{L + 1}"])
+        if len(W) != 2:
+            raise ValueError(f"parameters['W{L + 1}'] must be 2-D, got shape {W}")
+        if L == 0:
+            dims.append(W[1])
+        dims.append(W[0])
+        L += 1
+    return dims
+
+
+def check_parameters(parameters: Any, layers_dims: Sequence[int]) -> dict[str, np.ndarray]:
+    """Fresh C-contiguous float64 copies of ``W1, b1, ..., WL, bL``, shapes and
+    finiteness checked against ``layers_dims``. Extra keys are an error: they usually
+    mean the network is deeper than ``layers_dims`` says."""
+    if not isinstance(parameters, Mapping):
+        raise TypeError(
+            f"parameters must be a dict like {{'W1': ..., 'b1': ...}}, got {type(parameters).__name__}"
+        )
+    L = len(layers_dims) - 1
+    expected = {}
+    for l in range(1, L + 1):
+        expected[f"W{l}"] = (layers_dims[l], layers_dims[l - 1])
+        expected[f"b{l}"] = (layers_dims[l], 1)
+    missing = [key for key in expected if key not in parameters]
+    if missing:
+        raise ValueError(f"parameters is missing {missing} for layers_dims {list(layers_dims)}")
+    extra = sorted(set(parameters) - set(expected))
+    if extra:
+        raise ValueError(f"parameters has keys {extra} not in a network of layers_dims {list(layers_dims)}")
+    checked = {}
+    for key, shape in expected.items():
+        array = _as_float_array(parameters[key], f"parameters[{key!r}]")
+        if array.shape != shape:
+            raise ValueError(
+                f"parameters[{key!r}] must have shape {shape} for layers_dims"
+                f" {list(layers_dims)}, got {array.shape}"
+            )
+        if not np.isfinite(array).all():
+            raise ValueError(f"parameters[{key!r}] contains NaN or inf")
+        checked[key] = np.array(array, dtype=np.float64, order="C", copy=True)
+    return checked
+
+
+def check_learning_rate(learning_rate: Any) -> float:
+    if not isinstance(learning_rate, numbers.Real) or isinstance(learning_rate, (bool, np.bool_)):
+        raise TypeError(f"learning_rate must be a number, got {learning_rate!r}")
+    if not np.isfinite(learning_rate) or learning_rate <= 0:
+        raise ValueError(f"learning_rate must be a finite number > 0, got {learning_rate!r}")
+    return float(learning_rate)
+
+
+def check_positive_int(value: Any, name: str) -> int:
+    if not _is_int(value):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value!r}")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class TrainingProblem:
+    """Validated, converted arguments of a training run."""
+
+    X: np.ndarray
+    Y: np.ndarray
+    layers_dims: list[int]
+    parameters: dict[str, np.ndarray]
+    initialization: str | None
+    learning_rate: float
+    num_iterations: int
+    seed: int
+
+
+def check_training(
+    X: Any,
+    Y: Any,
+    layers_dims: Sequence[int] | None,
+    initialization: str,
+    learning_rate: float,
+    num_iterations: int,
+    seed: int,
+    parameters: Mapping[str, Any] | None,
+) -> TrainingProblem:
+    """Check and convert the arguments of ``train``; draw the initial parameters.
+
+    ``layers_dims`` defaults to the study's ``[n_x, 10, 5, 1]``, or to the shapes of
+    ``parameters`` when they are given (a warm start). ``initialization`` is ignored
+    (and reported as None) when ``parameters`` are given.
+    """
+    from fastnn.init import initialize_parameters  # init imports this module
+
+    X = check_X(X)
+    Y = check_Y(Y, X.shape[1])
+    learning_rate = check_learning_rate(learning_rate)
+    num_iterations = check_positive_int(num_iterations, "num_iterations")
+    if layers_dims is None:
+        layers_dims = (
+            infer_layers_dims(parameters)
+            if parameters is not None
+            else [X.shape[0], *DEFAULT_HIDDEN, 1]
+        )
+    dims = check_layers_dims(layers_dims, n_x=X.shape[0])
+    if parameters is None:
+        parameters = initialize_parameters(dims, initialization, seed)
+        parameters = {key: np.ascontiguousarray(value) for key, value in parameters.items()}
+    else:
+        parameters = check_parameters(parameters, dims)
+        initialization = None
+    return TrainingProblem(X, Y, dims, parameters, initialization, learning_rate, num_iterations, seed)

@@ -1,0 +1,87 @@
+"""The study's "donut" data: two noisy concentric circles.
+
+The study draws its data with scikit-learn's ``make_circles`` after seeding NumPy's
+global generator. :func:`make_donut` reproduces that algorithm operation by operation
+from a local :class:`numpy.random.RandomState`, so the arrays are bit for bit the
+study's without depending on scikit-learn and without touching the global state.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = ["make_donut", "load_dataset"]
+
+TRAIN_SEED = 1
+TEST_SEED = 2
+
+
+def make_donut(
+    n_samples: int = 300, noise: float = 0.05, seed: int | None = 1, factor: float = 0.8
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw points on two noisy concentric circles, as ``sklearn.datasets.make_circles``.
+
+    Parameters
+    ----------
+    n_samples : int, default=300
+        Number of points; ``n_samples // 2`` on the outer circle, the rest inside.
+    noise : float, default=0.05
+        Standard deviation of the Gaussian noise added to every coordinate.
+    seed : int or None, default=1
+        Seed of the local ``RandomState``; ``make_circles(n_samples, noise=noise)``
+        after ``np.random.seed(seed)`` gives the same arrays.
+    factor : float, default=0.8
+        Radius of the inner circle relative to the outer one.
+
+    Returns
+    -------
+    X : ndarray of shape (2, n_samples)
+        Points in columns, float64.
+    Y : ndarray of shape (1, n_samples)
+        Labels, 0 (outer circle) or 1 (inner circle), integer as in the study.
+
+    Raises
+    ------
+    ValueError
+        If ``n_samples`` is not a positive integer, ``noise`` is negative or not
+        finite, or ``factor`` is not in [0, 1).
+    """
+    if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) or n_samples < 1:
+        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
+    if not np.isfinite(noise) or noise < 0:
+        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    if not 0 <= factor < 1:
+        raise ValueError(f"factor must be in [0, 1), got {factor!r}")
+    rng = np.random.RandomState(seed)
+    n_out = n_samples // 2
+    n_in = n_samples - n_out
+    angles_out = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
+    angles_in = np.linspace(0, 2 * np.pi, n_in, endpoint=False)
+    X = np.vstack(
+        [
+            np.append(np.cos(angles_out), np.cos(angles_in) * factor),
+            np.append(np.sin(angles_out), np.sin(angles_in) * factor),
+        ]
+    ).T
+    y = np.hstack([np.zeros(n_out, dtype=np.intp), np.ones(n_in, dtype=np.intp)])
+    order = np.arange(n_samples)
+    rng.shuffle(order)
+    X, y = X[order], y[order]
+    X += rng.normal(scale=noise, size=X.shape)
+    return X.T, y.reshape(1, n_samples)
+
+
+def load_dataset() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The study's data: 300 training points (seed 1) and 100 test points (seed 2).
+
+    Returns
+    -------
+    train_X : ndarray of shape (2, 300)
+    train_Y : ndarray of shape (1, 300)
+    test_X : ndarray of shape (2, 100)
+    test_Y : ndarray of shape (1, 100)
+    """
+    train_X, train_Y = make_donut(300, noise=0.05, seed=TRAIN_SEED)
+    test_X, test_Y = make_donut(100, noise=0.05, seed=TEST_SEED)
+    return train_X, train_Y, test_X, test_Y

@@ -1,0 +1,62 @@
+"""The result of a training run, shared by the compiled engine and the reference."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["TrainResult"]
+
+
+@dataclass(repr=False)
+class TrainResult:
+    """Trained parameters and the cost history of one run.
+
+    Attributes
+    ----------
+    parameters : dict of str to ndarray
+        ``"W1"`` of shape ``(n_1, n_x)``, ``"b1"`` of shape ``(n_1, 1)``, ... after
+        the last iteration.
+    costs : ndarray of shape (num_iterations,)
+        ``costs[i]`` is the cost at iteration ``i``, before that iteration's update
+        (``inf`` where the output sigmoid saturated on a wrong label).
+    layers_dims : list of int
+        ``[n_x, n_1, ..., 1]``.
+    initialization : str or None
+        The scheme the parameters were drawn from; None for a warm start.
+    learning_rate : float
+    seed : int
+        Seed of the initialisation.
+    engine : str
+        ``"compiled"`` or ``"reference"``.
+    elapsed : float
+        Wall-clock seconds spent training.
+    """
+
+    parameters: dict[str, np.ndarray]
+    costs: np.ndarray
+    layers_dims: list[int]
+    initialization: str | None
+    learning_rate: float
+    seed: int
+    engine: str
+    elapsed: float = field(default=0.0)
+
+    @property
+    def num_iterations(self) -> int:
+        """Number of iterations run."""
+        return len(self.costs)
+
+    @property
+    def final_cost(self) -> float:
+        """Cost at the last iteration (before its update), as the study prints it."""
+        return float(self.costs[-1])
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(f"{k}{v.shape}" for k, v in self.parameters.items() if k[0] == "W")
+        return (
+            f"TrainResult(engine={self.engine!r}, layers_dims={self.layers_dims}, "
+            f"initialization={self.initialization!r}, learning_rate={self.learning_rate}, "
+            f"iterations={self.num_iterations}, final_cost={self.final_cost:.6g}, "
+            f"elapsed={self.elapsed:.3g} s, weights: {shapes})"
+        )
