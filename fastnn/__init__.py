@@ -1,0 +1,48 @@
+"""fastnn: the classic three-layer initialisation study on a compiled engine.
+
+>>> import fastnn
+>>> train_X, train_Y, test_X, test_Y = fastnn.load_dataset()
+>>> result = fastnn.train(train_X, train_Y, initialization="he")
+>>> fastnn.accuracy(test_X, test_Y, result.parameters)
+0.96
+
+The study's own functions (``model``, ``predict``, ``initialize_parameters_he``, ...)
+are drop-ins; ``fastnn.reference`` holds the plain NumPy oracle.
+"""
+from importlib.metadata import PackageNotFoundError, version as _version
+
+from fastnn.data import load_dataset, make_donut
+from fastnn.engine import cost_and_gradients, predict_proba, train
+from fastnn.init import (
+    INITIALIZATIONS,
+    initialize_parameters,
+    initialize_parameters_he,
+    initialize_parameters_random,
+    initialize_parameters_zeros,
+)
+from fastnn.result import TrainResult
+from fastnn.study import accuracy, model, predict, run_study
+
+try:
+    __version__ = _version("fastnn")
+except PackageNotFoundError:  # pragma: no cover - not installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "INITIALIZATIONS",
+    "TrainResult",
+    "accuracy",
+    "cost_and_gradients",
+    "initialize_parameters",
+    "initialize_parameters_he",
+    "initialize_parameters_random",
+    "initialize_parameters_zeros",
+    "load_dataset",
+    "make_donut",
+    "model",
+    "predict",
+    "predict_proba",
+    "run_study",
+    "train",
+    "__version__",
+]

@@ -1,0 +1,209 @@
+"""The compiled engine's Python side: pack parameters, allocate, call the kernel.
+
+:func:`train` runs the kernel in chunks of iterations. Between chunks control comes
+back to Python: costs are printed, Ctrl-C is honoured, and a divergence flagged by the
+kernel is raised with advice. Nothing is allocated per iteration; the kernel
+(``fastnn._core``, source in ``src_pyx/_core.pyx``) runs each chunk without the GIL.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from fastnn._validate import check_parameters, check_training, check_X, infer_layers_dims
+from fastnn.result import TrainResult
+
+try:
+    from fastnn import _core
+except ImportError as exc:  # running from a source tree that was never built
+    raise ImportError(
+        "fastnn's compiled core is missing. Install the package (pip install .) rather"
+        " than importing it from the source folder."
+    ) from exc
+
+__all__ = ["train", "predict_proba", "cost_and_gradients", "pack", "unpack"]
+
+# Iterations per kernel call: long enough that the call costs nothing, short enough
+# (a few ms at the study's size) that printing and Ctrl-C stay responsive.
+CHUNK = 1000
+
+
+def _layout(layers_dims: Sequence[int]) -> tuple[np.ndarray, np.ndarray, int]:
+    """``dims``, the offsets of W_l and b_l in the packed buffer, and its length."""
+    dims = np.asarray(layers_dims, dtype=np.intp)
+    offsets = np.empty(2 * (len(dims) - 1), dtype=np.intp)
+    position = 0
+    for l in range(1, len(dims)):
+        offsets[2 * (l - 1)] = position
+        position += dims[l] * dims[l - 1]
+        offsets[2 * (l - 1) + 1] = position
+        position += dims[l]
+    return dims, offsets, position
+
+
+def pack(parameters: Mapping[str, np.ndarray], layers_dims: Sequence[int]) -> np.ndarray:
+    """W1, b1, W2, b2, ... flattened into one float64 buffer, the kernel's layout."""
+    L = len(layers_dims) - 1
+    return np.concatenate(
+        [np.ravel(parameters[f"{name}{l}"]) for l in range(1, L + 1) for name in "Wb"]
+    ).astype(np.float64, copy=False)
+
+
+def unpack(theta: np.ndarray, layers_dims: Sequence[int]) -> dict[str, np.ndarray]:
+    """The inverse of :func:`pack`: fresh arrays ``{"W1": ..., "b1": ..., ...}``."""
+    _, offsets, _ = _layout(layers_dims)
+    parameters = {}
+    for l in range(1, len(layers_dims)):
+        n_out, n_in = layers_dims[l], layers_dims[l - 1]
+        w, b = offsets[2 * (l - 1)], offsets[2 * (l - 1) + 1]
+        parameters[f"W{l}"] = theta[w : w + n_out * n_in].reshape(n_out, n_in).copy()
+        parameters[f"b{l}"] = theta[b : b + n_out].reshape(n_out, 1).copy()
+    return parameters
+
+
+def train(
+    X: Any,
+    Y: Any,
+    layers_dims: Sequence[int] | None = None,
+    initialization: str = "he",
+    learning_rate: float = 0.01,
+    num_iterations: int = 15000,
+    seed: int = 3,
+    parameters: Mapping[str, Any] | None = None,
+    *,
+    print_cost: bool = False,
+) -> TrainResult:
+    """Train the network by full-batch gradient descent on the compiled engine.
+
+    Parameters
+    ----------
+    X : array_like of shape (n_x, m)
+        Inputs, examples in columns. Integer, boolean, float32 and non-contiguous
+        arrays are converted to C-contiguous float64 (the input is never modified).
+    Y : array_like of shape (1, m)
+        Labels, 0 or 1.
+    layers_dims : sequence of int, optional
+        ``[n_x, n_1, ..., n_{L-1}, 1]``. Defaults to the study's ``[n_x, 10, 5, 1]``,
+        or to the shapes of ``parameters`` when those are given.
+    initialization : str, default="he"
+        Scheme for the initial weights (see :data:`fastnn.init.INITIALIZATIONS`);
+        ignored when ``parameters`` are given.
+    learning_rate : float, default=0.01
+    num_iterations : int, default=15000
+    seed : int, default=3
+        Seed of the initialisation (the study's 3).
+    parameters : dict, optional
+        Start from these parameters (a warm start) instead of drawing new ones.
+        They are copied, not modified.
+    print_cost : bool, default=False
+        Print ``Cost after iteration i: c`` every 1000 iterations, as the study does.
+
+    Returns
+    -------
+    TrainResult
+        ``.parameters`` after the last iteration and ``.costs``, one per iteration.
+
+    Raises
+    ------
+    ValueError
+        If an array has the wrong shape, holds NaN or inf, ``Y`` holds labels other
+        than 0 and 1, ``layers_dims`` does not fit ``X`` or is not positive, the
+        initialisation is unknown, or ``learning_rate``/``num_iterations`` is not
+        positive.
+    TypeError
+        If an array does not hold real numbers or an option has the wrong type.
+    FloatingPointError
+        If the parameters overflow to NaN or inf (learning rate too large); the
+        message names the iteration.
+    """
+    problem = check_training(
+        X, Y, layers_dims, initialization, learning_rate, num_iterations, seed, parameters
+    )
+    dims, offsets, n_params = _layout(problem.layers_dims)
+    theta = pack(problem.parameters, problem.layers_dims)
+    grad = np.empty(n_params)
+    y = problem.Y.ravel()
+    costs = np.empty(problem.num_iterations)
+
+    start = time.perf_counter()
+    for first in range(0, problem.num_iterations, CHUNK):
+        chunk = costs[first : first + CHUNK]
+        done = _core.train_chunk(
+            problem.X, y, dims, offsets, theta, grad, chunk, problem.learning_rate
+        )
+        if print_cost:
+            for i in range(first + (-first) % 1000, first + done, 1000):
+                print(f"Cost after iteration {i}: {costs[i]}")
+        if done < len(chunk):
+            raise FloatingPointError(
+                f"training diverged: the parameters became NaN or inf at iteration"
+                f" {first + done - 1} (learning_rate={problem.learning_rate});"
+                " try a smaller learning rate"
+            )
+    return TrainResult(
+        parameters=unpack(theta, problem.layers_dims),
+        costs=costs,
+        layers_dims=problem.layers_dims,
+        initialization=problem.initialization,
+        learning_rate=problem.learning_rate,
+        seed=problem.seed,
+        engine="compiled",
+        elapsed=time.perf_counter() - start,
+    )
+
+
+def predict_proba(X: Any, parameters: Mapping[str, Any]) -> np.ndarray:
+    """The network's output, the sigmoid probabilities, on the compiled engine.
+
+    Parameters
+    ----------
+    X : array_like of shape (n_x, m)
+    parameters : dict
+        ``{"W1": ..., "b1": ..., ...}`` with a single output unit.
+
+    Returns
+    -------
+    ndarray of shape (1, m)
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`train`, for ``X`` and ``parameters``.
+    """
+    X = check_X(X)
+    layers_dims = infer_layers_dims(parameters)
+    if layers_dims[0] != X.shape[0] or layers_dims[-1] != 1:
+        raise ValueError(
+            f"parameters describe a network of layers_dims {layers_dims}, which does"
+            f" not fit X of shape {X.shape} (needs layers_dims[0] == X.shape[0] and one output)"
+        )
+    checked = check_parameters(parameters, layers_dims)
+    dims, offsets, _ = _layout(layers_dims)
+    out = np.empty(X.shape[1])
+    _core.forward(X, dims, offsets, pack(checked, layers_dims), out)
+    return out.reshape(1, -1)
+
+
+def cost_and_gradients(
+    X: Any, Y: Any, parameters: Mapping[str, Any]
+) -> tuple[float, dict[str, np.ndarray]]:
+    """Cost and gradients at ``parameters``, computed exactly as a training iteration
+    of the compiled engine computes them (for gradient checks and diagnostics).
+
+    Returns
+    -------
+    cost : float
+    grads : dict
+        ``{"dW1": ..., "db1": ..., ...}``, shaped like the parameters.
+    """
+    problem = check_training(X, Y, None, "he", 1.0, 1, 0, parameters)
+    dims, offsets, n_params = _layout(problem.layers_dims)
+    grad = np.empty(n_params)
+    cost = _core.gradient(
+        problem.X, problem.Y.ravel(), dims, offsets,
+        pack(problem.parameters, problem.layers_dims), grad,
+    )
+    grads = {f"d{key}": value for key, value in unpack(grad, problem.layers_dims).items()}
+    return cost, grads
