@@ -1,0 +1,183 @@
+"""The ``fastnn`` command: run the initialisation study, print its table, save figures.
+
+This is the only module that decides where figures go: it draws on
+``matplotlib.figure.Figure`` objects and saves them, so no GUI backend is ever
+selected and a script never blocks on a window.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Sequence
+
+from fastnn import __version__
+from fastnn.init import INITIALIZATIONS
+from fastnn.study import ENGINES, STUDY_INITIALIZATIONS, StudyRow, format_table, run_study
+
+DESCRIPTION = """\
+Reproduce the initialisation study: a [2, 10, 5, 1] ReLU network with a sigmoid
+output, trained by full-batch gradient descent on the "donut" data (300 training and
+100 test points on two noisy concentric circles), once from each initialisation.
+Prints the cost every 1000 iterations and a closing table (first and final cost,
+train and test accuracy, training time), and saves, per initialisation, its cost
+curve and its decision boundary as PNG files, plus an overview figure.
+"""
+
+EPILOG = """\
+examples:
+  fastnn                           the study: zeros, random and he, 15000 iterations
+  fastnn --init he --iterations 3000 --no-plots
+  fastnn --engine reference        the same study on the plain NumPy oracle
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fastnn",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--init", nargs="+", choices=sorted(INITIALIZATIONS), default=list(STUDY_INITIALIZATIONS),
+        metavar="SCHEME",
+        help=f"initialisations to train, in order: any of {', '.join(sorted(INITIALIZATIONS))}"
+        " (default: zeros random he)",
+    )
+    parser.add_argument(
+        "--iterations", type=int, default=15000, metavar="N",
+        help="gradient-descent iterations per run (default: 15000)",
+    )
+    parser.add_argument(
+        "--learning-rate", type=float, default=0.01, metavar="LR",
+        help="learning rate (default: 0.01)",
+    )
+    parser.add_argument(
+        "--engine", choices=sorted(ENGINES), default="compiled",
+        help="compiled (default) or reference, the plain NumPy oracle",
+    )
+    parser.add_argument(
+        "--out", default="fastnn-results", metavar="DIR",
+        help="folder for the figures and study.json (default: ./fastnn-results)",
+    )
+    parser.add_argument("--no-plots", action="store_true", help="do not draw or save figures")
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="print only the closing table"
+    )
+    parser.add_argument("--version", action="version", version=f"fastnn {__version__}")
+    return parser
+
+
+def _save_row_figures(row: StudyRow, out: str) -> list[str]:
+    from matplotlib.figure import Figure
+
+    from fastnn.data import load_dataset
+    from fastnn.plots import plot_costs, plot_decision_boundary
+
+    train_X, train_Y, _, _ = load_dataset()
+    name = row.initialization
+    paths = []
+    fig = Figure(figsize=(6, 4), layout="constrained")
+    plot_costs(row.result.costs, ax=fig.add_subplot(), title=f"cost, {name} initialization")
+    paths.append(os.path.join(out, f"cost_{name}.png"))
+    fig.savefig(paths[-1], dpi=110)
+    fig = Figure(figsize=(5, 5), layout="constrained")
+    plot_decision_boundary(
+        row.result.parameters, train_X, train_Y, ax=fig.add_subplot(),
+        title=f"{name}: train accuracy {row.train_accuracy:.3f}",
+    )
+    paths.append(os.path.join(out, f"boundary_{name}.png"))
+    fig.savefig(paths[-1], dpi=110)
+    return paths
+
+
+def _save_overview(rows: Sequence[StudyRow], out: str) -> str:
+    from matplotlib.figure import Figure
+
+    from fastnn.data import load_dataset
+    from fastnn.plots import plot_costs, plot_decision_boundary
+
+    train_X, train_Y, _, _ = load_dataset()
+    fig = Figure(figsize=(4 * len(rows) + 4, 4), layout="constrained")
+    axes = fig.subplots(1, len(rows) + 1)
+    for row in rows:
+        plot_costs(row.result.costs, ax=axes[0], label=row.initialization, title="cost")
+    for ax, row in zip(axes[1:], rows):
+        plot_decision_boundary(
+            row.result.parameters, train_X, train_Y, ax=ax,
+            title=f"{row.initialization}: train {row.train_accuracy:.3f}, test {row.test_accuracy:.2f}",
+        )
+    path = os.path.join(out, "study.png")
+    fig.savefig(path, dpi=100)
+    return path
+
+
+def _row_record(row: StudyRow) -> dict:
+    costs = row.result.costs
+    return {
+        "initialization": row.initialization,
+        "engine": row.result.engine,
+        "learning_rate": row.result.learning_rate,
+        "num_iterations": row.result.num_iterations,
+        "first_cost": float(costs[0]),
+        "final_cost": float(costs[-1]),
+        "train_accuracy": row.train_accuracy,
+        "test_accuracy": row.test_accuracy,
+        "seconds": row.result.elapsed,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.iterations < 1:
+        parser.error(f"--iterations must be >= 1, got {args.iterations}")
+    if not args.learning_rate > 0 or args.learning_rate == float("inf"):
+        parser.error(f"--learning-rate must be a finite number > 0, got {args.learning_rate}")
+    if not args.no_plots:
+        os.makedirs(args.out, exist_ok=True)
+
+    rows: list[StudyRow] = []
+
+    def on_row(row: StudyRow) -> None:
+        rows.append(row)
+        if not args.quiet:
+            print(
+                f"-> {row.initialization}: final cost {row.result.final_cost:.6g}, train accuracy"
+                f" {row.train_accuracy:.4f}, test accuracy {row.test_accuracy:.4f}"
+                f" ({row.result.elapsed:.2f} s)\n"
+            )
+        if not args.no_plots:
+            _save_row_figures(row, args.out)
+
+    status = 0
+    try:
+        for name in args.init:
+            if not args.quiet:
+                print(f"== {name} initialization, {args.engine} engine ==", flush=True)
+            run_study(
+                [name],
+                learning_rate=args.learning_rate,
+                num_iterations=args.iterations,
+                engine_name=args.engine,
+                print_cost=not args.quiet,
+                on_row=on_row,
+            )
+    except KeyboardInterrupt:
+        print("\ninterrupted: writing the runs that finished", file=sys.stderr)
+        status = 130
+    if rows:
+        print(format_table(rows))
+        if not args.no_plots:
+            with open(os.path.join(args.out, "study.json"), "w") as f:
+                json.dump([_row_record(row) for row in rows], f, indent=2)
+            path = _save_overview(rows, args.out)
+            print(f"\nfigures and study.json written to {os.path.abspath(args.out)} ({os.path.basename(path)} is the overview)")
+    return status
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
