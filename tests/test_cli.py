@@ -1,0 +1,92 @@
+"""The command line: the study, its table, its figures and its options."""
+import importlib.metadata
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from fastnn.cli import main
+
+
+def test_default_run_is_the_study(tmp_path, capsys):
+    out = tmp_path / "results"
+    assert main(["--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "== he initialization, compiled engine ==" in text
+    assert "Cost after iteration 14000: 0.0735789596267" in text
+    table = text[text.index("initialization "):].splitlines()
+    assert [line.split()[0] for line in table[2:5]] == ["zeros", "random", "he"]
+    assert table[3].split()[1] == "inf"
+    assert table[4].split()[3:5] == ["0.9933", "0.9600"]
+    expected = {f"{kind}_{name}.png" for kind in ("cost", "boundary") for name in ("zeros", "random", "he")}
+    assert expected | {"study.png", "study.json"} == set(os.listdir(out))
+    for name in expected | {"study.png"}:
+        assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    records = json.loads((out / "study.json").read_text())
+    assert [r["initialization"] for r in records] == ["zeros", "random", "he"]
+    assert records[2]["test_accuracy"] == 0.96 and records[1]["first_cost"] == float("inf")
+
+
+def test_options(tmp_path, capsys):
+    out = tmp_path / "none"
+    status = main(["--init", "he", "zeros", "--iterations", "1200", "--learning-rate", "0.02",
+                   "--engine", "reference", "--no-plots", "--quiet", "--out", str(out)])
+    assert status == 0
+    text = capsys.readouterr().out
+    assert "Cost after" not in text
+    assert [line.split()[0] for line in text.splitlines()[2:]] == ["he", "zeros"]
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--iterations", "0"], "--iterations must be >= 1"),
+        (["--learning-rate", "-1"], "--learning-rate must be a finite number > 0"),
+        (["--init", "hee"], "invalid choice: 'hee'"),
+        (["--engine", "gpu"], "invalid choice: 'gpu'"),
+    ],
+    ids=["iterations", "learning-rate", "init", "engine"],
+)
+def test_bad_options_exit_with_usage(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_help_explains(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    for word in ("initialisation study", "--init", "--engine", "--out", "--no-plots", "examples:"):
+        assert word in text
+
+
+@pytest.mark.parametrize(
+    "command",
+    [[sys.executable, "-m", "fastnn"], ["fastnn"]],
+    ids=["python-m", "console-script"],
+)
+def test_entry_points(command, tmp_path):
+    if command[0] == "fastnn":
+        script = shutil.which("fastnn", path=os.path.dirname(sys.executable))
+        if script is None:
+            try:
+                importlib.metadata.distribution("fastnn")
+            except importlib.metadata.PackageNotFoundError:
+                pytest.skip("fastnn is not installed here (imported from a build folder)")
+            pytest.fail("fastnn is installed but its console script is missing")
+        command = [script]
+    done = subprocess.run(
+        command + ["--init", "he", "--iterations", "1000", "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "he " in done.stdout and (tmp_path / "study.png").exists()
+    version = subprocess.run(command + ["--version"], capture_output=True, text=True, timeout=60)
+    assert version.stdout.startswith("fastnn ")

@@ -1,0 +1,80 @@
+import hashlib
+
+import numpy as np
+import pytest
+
+import fastnn
+
+# SHA-256 of the float64 bytes of the study's four arrays, as the study's recipe
+# (np.random.seed(1); make_circles(300, noise=.05); seed 2; make_circles(100, ...))
+# produced them with scikit-learn 1.9.1 and NumPy 2.4.6; make_donut must reproduce them
+# bit for bit, with or without scikit-learn installed.
+STUDY_FINGERPRINTS = {
+    "train_X": "d19f4ebce59286081b2b0e01ecdcf761530b7b04b4425bb6553bea89da43b5da",
+    "train_Y": "f9025e764b4725b884a4ac503ebe30708b7ba3e3c6b38493a5fdd8c110512bc5",
+    "test_X": "6ea56690cb1725265c54bd2b67f9a6f8e3b1d0c2ba4e38c869c2b8b449065ca4",
+    "test_Y": "6bde70ebd40666b2ae004e117df04a78068516c4c0a8e18fed14e18f945cb62b",
+}
+
+
+def fingerprint(array):
+    return hashlib.sha256(np.ascontiguousarray(array, dtype=np.float64).tobytes()).hexdigest()
+
+
+def test_load_dataset_shapes_and_labels(study_data):
+    train_X, train_Y, test_X, test_Y = study_data
+    assert train_X.shape == (2, 300) and train_Y.shape == (1, 300)
+    assert test_X.shape == (2, 100) and test_Y.shape == (1, 100)
+    assert train_X.dtype == np.float64
+    assert set(np.unique(train_Y)) == {0, 1} and train_Y.sum() == 150
+
+
+def test_load_dataset_matches_the_study_fingerprint(study_data):
+    names = ["train_X", "train_Y", "test_X", "test_Y"]
+    assert {name: fingerprint(a) for name, a in zip(names, study_data)} == STUDY_FINGERPRINTS
+
+
+@pytest.mark.parametrize("n_samples, seed", [(300, 1), (100, 2), (7, 5), (1, 0), (1000, 42)])
+def test_make_donut_equals_scikit_learn_make_circles(n_samples, seed):
+    datasets = pytest.importorskip("sklearn.datasets")
+    state = np.random.get_state()
+    try:
+        np.random.seed(seed)
+        X, y = datasets.make_circles(n_samples=n_samples, noise=0.05)
+    finally:
+        np.random.set_state(state)
+    ours_X, ours_Y = fastnn.make_donut(n_samples, noise=0.05, seed=seed)
+    np.testing.assert_array_equal(ours_X, X.T)
+    np.testing.assert_array_equal(ours_Y, y.reshape(1, -1))
+
+
+def test_make_donut_leaves_the_global_random_state_alone():
+    np.random.seed(123)
+    expected = np.random.rand()
+    np.random.seed(123)
+    fastnn.make_donut(50, seed=9)
+    fastnn.load_dataset()
+    assert np.random.rand() == expected
+
+
+def test_make_donut_radii():
+    X, Y = fastnn.make_donut(400, noise=0.0, seed=0)
+    radius = np.hypot(X[0], X[1])
+    np.testing.assert_allclose(radius[Y[0] == 0], 1.0, rtol=1e-15)
+    np.testing.assert_allclose(radius[Y[0] == 1], 0.8, rtol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"n_samples": 0}, "n_samples must be a positive integer"),
+        ({"n_samples": 2.5}, "n_samples must be a positive integer"),
+        ({"n_samples": 10, "noise": -1.0}, "noise must be"),
+        ({"n_samples": 10, "noise": float("nan")}, "noise must be"),
+        ({"n_samples": 10, "factor": 1.5}, "factor must be"),
+    ],
+    ids=["zero-samples", "float-samples", "negative-noise", "nan-noise", "factor"],
+)
+def test_make_donut_rejects_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        fastnn.make_donut(**kwargs)

@@ -1,0 +1,142 @@
+"""Bad input is rejected in Python with a message naming the problem; odd but valid
+input (integers, float32, strided, Fortran order, read-only) is converted."""
+import numpy as np
+import pytest
+
+import fastnn
+from fastnn import engine, reference
+
+from conftest import random_problem
+
+X0, Y0 = random_problem(2, 60, seed=4)
+SMALL = dict(layers_dims=[2, 4, 3, 1], num_iterations=20, learning_rate=0.1)
+
+
+def bad(**changes):
+    arguments = {"X": X0, "Y": Y0, **SMALL}
+    arguments.update(changes)
+    return arguments
+
+
+BAD_INPUT = {
+    "X-transposed": (bad(X=X0.T), ValueError, r"Y must have shape \(1, m\) = \(1, 2\)"),
+    "X-1d": (bad(X=X0[0]), ValueError, r"X must be a 2-D array of shape \(n_x, m\)"),
+    "X-3d": (bad(X=X0[None]), ValueError, "X must be a 2-D array"),
+    "X-empty": (bad(X=np.empty((2, 0)), Y=np.empty((1, 0))), ValueError, "at least one feature and one example"),
+    "X-nan": (bad(X=np.where(X0 > 1, np.nan, X0)), ValueError, "X contains NaN or inf"),
+    "X-inf": (bad(X=np.where(X0 > 1, np.inf, X0)), ValueError, "X contains NaN or inf"),
+    "X-complex": (bad(X=X0 + 1j), TypeError, "X must hold real numbers"),
+    "X-strings": (bad(X=X0.astype(str)), TypeError, "X must hold real numbers"),
+    "X-object": (bad(X=X0.astype(object)), TypeError, "X must hold real numbers"),
+    "X-ragged": (bad(X=[[1.0, 2.0], [3.0]]), TypeError, "X must be an array of numbers"),
+    "Y-short": (bad(Y=Y0[:, :-1]), ValueError, r"Y must have shape \(1, m\) = \(1, 60\)"),
+    "Y-column": (bad(Y=Y0.T), ValueError, r"got \(60, 1\)"),
+    "Y-label-2": (bad(Y=np.where(Y0 > 0, 2.0, 0.0)), ValueError, "Y must hold labels 0 and 1 only, got 2.0"),
+    "Y-label-minus-1": (bad(Y=Y0 * 2 - 1), ValueError, "labels 0 and 1 only, got -1.0"),
+    "Y-label-half": (bad(Y=Y0 * 0.5), ValueError, "labels 0 and 1 only, got 0.5"),
+    "Y-nan": (bad(Y=np.where(Y0 > 0, np.nan, 0.0)), ValueError, "labels 0 and 1 only, got nan"),
+    "dims-n_x": (bad(layers_dims=[3, 4, 1]), ValueError, r"layers_dims\[0\] must equal n_x = X.shape\[0\] = 2, got 3"),
+    "dims-output": (bad(layers_dims=[2, 4, 2]), ValueError, r"layers_dims\[-1\] must be 1"),
+    "dims-zero": (bad(layers_dims=[2, 0, 1]), ValueError, "positive integers, got 0"),
+    "init-unknown": (bad(initialization="hee"), ValueError, "initialization must be one of .*got 'hee'"),
+    "lr-zero": (bad(learning_rate=0.0), ValueError, "learning_rate must be a finite number > 0"),
+    "lr-negative": (bad(learning_rate=-0.1), ValueError, "learning_rate must be a finite number > 0"),
+    "lr-nan": (bad(learning_rate=float("nan")), ValueError, "learning_rate must be a finite number > 0"),
+    "lr-string": (bad(learning_rate="0.1"), TypeError, "learning_rate must be a number"),
+    "iterations-zero": (bad(num_iterations=0), ValueError, "num_iterations must be >= 1, got 0"),
+    "iterations-negative": (bad(num_iterations=-5), ValueError, "num_iterations must be >= 1"),
+    "iterations-float": (bad(num_iterations=10.0), TypeError, "num_iterations must be an integer"),
+    "params-missing": (bad(parameters={"W1": np.zeros((4, 2))}), ValueError, r"parameters is missing \['b1', 'W2'"),
+    "params-shape": (
+        bad(parameters={**fastnn.initialize_parameters([2, 4, 3, 1]), "W2": np.zeros((3, 5))}),
+        ValueError, r"parameters\['W2'\] must have shape \(3, 4\)",
+    ),
+    "params-nan": (
+        bad(parameters={**fastnn.initialize_parameters([2, 4, 3, 1]), "b1": np.full((4, 1), np.nan)}),
+        ValueError, r"parameters\['b1'\] contains NaN or inf",
+    ),
+    "params-extra": (
+        bad(parameters={**fastnn.initialize_parameters([2, 4, 3, 1]), "W9": np.zeros((1, 1))}),
+        ValueError, r"parameters has keys \['W9'\]",
+    ),
+    "params-not-dict": (bad(parameters=[1, 2]), TypeError, "parameters must be a dict"),
+}
+
+
+@pytest.mark.parametrize("train", [engine.train, reference.train], ids=["compiled", "reference"])
+@pytest.mark.parametrize("case", sorted(BAD_INPUT))
+def test_bad_input_is_rejected_before_the_kernel(train, case):
+    arguments, error, message = BAD_INPUT[case]
+    with pytest.raises(error, match=message):
+        train(**arguments)
+
+
+def _variant(array, dtype, layout):
+    if dtype == "bool":
+        converted = array > 0
+    elif dtype == "int64":
+        converted = np.round(array * 4).astype(np.int64)
+    else:
+        converted = array.astype(dtype)
+    if layout == "fortran":
+        converted = np.asfortranarray(converted)
+    elif layout == "strided":
+        wide = np.zeros((converted.shape[0], 2 * converted.shape[1]), dtype=converted.dtype)
+        wide[:, ::2] = converted
+        converted = wide[:, ::2]
+    elif layout == "reversed":
+        converted = converted[:, ::-1].copy()[:, ::-1]
+    return converted
+
+
+@pytest.mark.parametrize("readonly", [False, True], ids=["writable", "readonly"])
+@pytest.mark.parametrize("layout", ["C", "fortran", "strided", "reversed"])
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int64", "bool"])
+def test_odd_but_valid_input_is_converted(dtype, layout, readonly):
+    X = _variant(X0, dtype, layout)
+    Y = _variant(Y0, "int64" if dtype != "float32" else "float32", layout).clip(0, 1)
+    if readonly:
+        X.setflags(write=False)
+        Y.setflags(write=False)
+    before = X.copy()
+    got = fastnn.train(X, Y, **SMALL)
+    expected = reference.train(np.array(X, dtype=np.float64), np.array(Y, dtype=np.float64), **SMALL)
+    # Same data after conversion, so the only difference is summation order.
+    np.testing.assert_allclose(got.costs, expected.costs, rtol=1e-12)
+    np.testing.assert_array_equal(X, before)
+
+
+def test_nested_lists_are_accepted():
+    got = fastnn.train(X0.tolist(), Y0.tolist(), **SMALL)
+    expected = fastnn.train(X0, Y0, **SMALL)
+    np.testing.assert_array_equal(got.costs, expected.costs)
+
+
+@pytest.mark.parametrize(
+    "X, parameters, error, message",
+    [
+        (X0[:1], fastnn.initialize_parameters([2, 4, 1]), ValueError, "does not fit X of shape"),
+        (X0, fastnn.initialize_parameters([2, 4, 2]), ValueError, "does not fit X"),
+        (X0, {"b1": np.zeros((1, 1))}, ValueError, "parameters has no 'W1'"),
+        (np.full((2, 3), np.inf), fastnn.initialize_parameters([2, 4, 1]), ValueError, "X contains NaN or inf"),
+    ],
+    ids=["wrong-n_x", "two-outputs", "no-W1", "inf"],
+)
+def test_predict_proba_rejects_bad_input(X, parameters, error, message):
+    with pytest.raises(error, match=message):
+        fastnn.predict_proba(X, parameters)
+
+
+def test_predict_rejects_bad_labels():
+    parameters = fastnn.initialize_parameters([2, 4, 1])
+    with pytest.raises(ValueError, match=r"y must hold labels 0 and 1 only"):
+        fastnn.predict(X0, Y0 + 1, parameters)
+    with pytest.raises(ValueError, match=r"y must have shape \(1, m\) = \(1, 60\)"):
+        fastnn.accuracy(X0, Y0[:, :5], parameters)
+
+
+def test_divergence_stops_with_advice():
+    # A learning rate of 1e6 on unnormalised inputs overflows the weights at once.
+    X, Y = random_problem(2, 50, seed=1)
+    with pytest.raises(FloatingPointError, match=r"diverged.*iteration \d+.*smaller learning rate"):
+        fastnn.train(X * 1e150, Y, [2, 4, 1], learning_rate=1e300, num_iterations=3000)
