@@ -17,10 +17,14 @@ from fastnn.result import TrainResult
 
 try:
     from fastnn import _core
-except ImportError as exc:  # running from a source tree that was never built
+except ImportError as exc:  # imported from a source tree that was never built
+    import os as _os
+
     raise ImportError(
-        "fastnn's compiled core is missing. Install the package (pip install .) rather"
-        " than importing it from the source folder."
+        "fastnn's compiled core (fastnn._core) is missing from"
+        f" {_os.path.dirname(_os.path.abspath(__file__))}. This usually means Python"
+        " imported the source folder instead of the installed package: run from"
+        " another directory, or build the core in place with `pip install -e .`."
     ) from exc
 
 __all__ = ["train", "predict_proba", "cost_and_gradients", "pack", "unpack"]

@@ -88,5 +88,7 @@ def test_entry_points(command, tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "he " in done.stdout and (tmp_path / "study.png").exists()
-    version = subprocess.run(command + ["--version"], capture_output=True, text=True, timeout=60)
+    version = subprocess.run(
+        command + ["--version"], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
     assert version.stdout.startswith("fastnn ")
