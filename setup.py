@@ -1,4 +1,14 @@
-"""Build script: declares the compiled engine. Metadata lives in pyproject.toml.
+"""Build script: declares the compiled kernel builds. Metadata lives in pyproject.toml.
+
+One kernel source (src_pyx/_kernel.pxi) is compiled once per instruction set; each
+src_pyx/_core_<build>.pyx includes it. fastnn/_dispatch.py loads the best build the
+running CPU supports.
+
+- baseline: the platform's default flags; runs on every CPU of the platform.
+- x86_64_v3, x86_64_v4 (x86-64 Linux only): -march=x86-64-v3 (AVX2, FMA) and
+  -march=x86-64-v4 (AVX-512), with glibc's vector exp/log (libmvec, see
+  src_pyx/_vecmath.h). -fno-math-errno lets GCC treat exp and log as pure functions
+  so that calls to them vectorise; the kernel never reads errno.
 
 Environment variables read at build time:
 
@@ -7,6 +17,7 @@ FASTNN_CYTHON_DEBUG=1
     on, so an out-of-bounds memoryview access raises instead of corrupting memory.
 """
 import os
+import platform
 import sys
 
 from Cython.Build import cythonize
@@ -24,17 +35,33 @@ directives = {
     "embedsignature": True,
 }
 
+unix_gcc_like = sys.platform.startswith("linux")
+x86_64_linux = unix_gcc_like and platform.machine().lower() in ("x86_64", "amd64")
+
 # OpenMP runs the groups of examples on several threads. Without it (e.g. Apple's
 # clang) prange compiles to a plain loop: same results, one thread.
-openmp = ["-fopenmp"] if sys.platform.startswith("linux") else []
+# -fno-trapping-math lets GCC turn `x if c else y` into a branch-free select, so the
+# loops with a ReLU or a NaN test vectorise; it changes no result (we never enable
+# floating-point traps), unlike -ffast-math, which we do not use.
+common = ["-O3", "-fopenmp", "-fno-trapping-math"] if unix_gcc_like else []
+link = ["-fopenmp"] if unix_gcc_like else []
+
+BUILDS = {"baseline": []}
+if x86_64_linux:
+    vector_math = ["-fno-math-errno", "-DFASTNN_LIBMVEC"]
+    BUILDS["x86_64_v3"] = ["-march=x86-64-v3", *vector_math]
+    BUILDS["x86_64_v4"] = ["-march=x86-64-v4", "-mprefer-vector-width=256", "-DFNN_VW256", *vector_math]
 
 extensions = [
     Extension(
-        "fastnn._core",
-        ["src_pyx/_core.pyx"],
-        extra_compile_args=openmp,
-        extra_link_args=openmp,
+        f"fastnn._core_{build}",
+        [f"src_pyx/_core_{build}.pyx"],
+        include_dirs=["src_pyx"],
+        extra_compile_args=common + flags,
+        extra_link_args=link,
+        libraries=["m"] if unix_gcc_like else [],
     )
+    for build, flags in BUILDS.items()
 ]
 
 # The kernel reads arrays through typed memoryviews only and never uses NumPy's C API,

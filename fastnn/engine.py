@@ -3,35 +3,57 @@
 :func:`train` runs the kernel in chunks of iterations. Between chunks control comes
 back to Python: costs are printed, Ctrl-C is honoured, and a divergence flagged by the
 kernel is raised with advice. Nothing is allocated per iteration; the kernel
-(``fastnn._core``, source in ``src_pyx/_core.pyx``) runs each chunk without the GIL.
+(``fastnn._core_<build>``, source in ``src_pyx/_kernel.pxi``, build chosen by
+``fastnn._dispatch``) runs each chunk without the GIL.
 """
 from __future__ import annotations
 
+import os
 import time
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from fastnn._validate import check_parameters, check_training, check_X, infer_layers_dims
+from fastnn._validate import (
+    check_parameters,
+    check_positive_int,
+    check_training,
+    check_X,
+    infer_layers_dims,
+)
 from fastnn.result import TrainResult
 
-try:
-    from fastnn import _core
-except ImportError as exc:  # imported from a source tree that was never built
-    import os as _os
+from fastnn import _dispatch
 
-    raise ImportError(
-        "fastnn's compiled core (fastnn._core) is missing from"
-        f" {_os.path.dirname(_os.path.abspath(__file__))}. This usually means Python"
-        " imported the source folder instead of the installed package: run from"
-        " another directory, or build the core in place with `pip install -e .`."
-    ) from exc
+# The kernel build used when a call does not name one: chosen once, at import.
+DEFAULT_BUILD = _dispatch.default_build()
 
 __all__ = ["train", "predict_proba", "cost_and_gradients", "pack", "unpack"]
 
 # Iterations per kernel call: long enough that the call costs nothing, short enough
 # (a few ms at the study's size) that printing and Ctrl-C stay responsive.
 CHUNK = 1000
+
+# Below this many examples a second thread costs more (waking it, every iteration)
+# than it saves; measured with benchmarks/bench_train.py.
+THREADS_MIN_EXAMPLES = 20_000
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _threads(n_threads: int | None, m: int) -> int:
+    if n_threads is None:
+        return _cores() if m >= THREADS_MIN_EXAMPLES else 1
+    return check_positive_int(n_threads, "n_threads")
+
+
+def _kernel(build: str | None):
+    return _dispatch.load(DEFAULT_BUILD if build is None else build)
 
 
 def _layout(layers_dims: Sequence[int]) -> tuple[np.ndarray, np.ndarray, int]:
@@ -78,6 +100,8 @@ def train(
     parameters: Mapping[str, Any] | None = None,
     *,
     print_cost: bool = False,
+    n_threads: int | None = None,
+    kernel: str | None = None,
 ) -> TrainResult:
     """Train the network by full-batch gradient descent on the compiled engine.
 
@@ -103,6 +127,13 @@ def train(
         They are copied, not modified.
     print_cost : bool, default=False
         Print ``Cost after iteration i: c`` every 1000 iterations, as the study does.
+    n_threads : int, optional
+        Threads to run on. Default: all cores available to the process when there are
+        at least 20,000 examples, else 1. The result is bitwise identical for any
+        number of threads.
+    kernel : str, optional
+        Kernel build to use (see :func:`fastnn.build_info`); default: the best one
+        this CPU supports, or the ``FASTNN_KERNEL`` environment variable.
 
     Returns
     -------
@@ -125,6 +156,8 @@ def train(
     problem = check_training(
         X, Y, layers_dims, initialization, learning_rate, num_iterations, seed, parameters
     )
+    core = _kernel(kernel)
+    threads = _threads(n_threads, problem.X.shape[1])
     dims, offsets, n_params = _layout(problem.layers_dims)
     theta = pack(problem.parameters, problem.layers_dims)
     grad = np.empty(n_params)
@@ -134,8 +167,8 @@ def train(
     start = time.perf_counter()
     for first in range(0, problem.num_iterations, CHUNK):
         chunk = costs[first : first + CHUNK]
-        done = _core.train_chunk(
-            problem.X, y, dims, offsets, theta, grad, chunk, problem.learning_rate
+        done = core.train_chunk(
+            problem.X, y, dims, offsets, theta, grad, chunk, problem.learning_rate, threads
         )
         if print_cost:
             for i in range(first + (-first) % 1000, first + done, 1000):
@@ -158,7 +191,9 @@ def train(
     )
 
 
-def predict_proba(X: Any, parameters: Mapping[str, Any]) -> np.ndarray:
+def predict_proba(
+    X: Any, parameters: Mapping[str, Any], *, n_threads: int | None = None, kernel: str | None = None
+) -> np.ndarray:
     """The network's output, the sigmoid probabilities, on the compiled engine.
 
     Parameters
@@ -166,6 +201,8 @@ def predict_proba(X: Any, parameters: Mapping[str, Any]) -> np.ndarray:
     X : array_like of shape (n_x, m)
     parameters : dict
         ``{"W1": ..., "b1": ..., ...}`` with a single output unit.
+    n_threads, kernel
+        As for :func:`train`.
 
     Returns
     -------
@@ -186,12 +223,15 @@ def predict_proba(X: Any, parameters: Mapping[str, Any]) -> np.ndarray:
     checked = check_parameters(parameters, layers_dims)
     dims, offsets, _ = _layout(layers_dims)
     out = np.empty(X.shape[1])
-    _core.forward(X, dims, offsets, pack(checked, layers_dims), out)
+    _kernel(kernel).forward(
+        X, dims, offsets, pack(checked, layers_dims), out, _threads(n_threads, X.shape[1])
+    )
     return out.reshape(1, -1)
 
 
 def cost_and_gradients(
-    X: Any, Y: Any, parameters: Mapping[str, Any]
+    X: Any, Y: Any, parameters: Mapping[str, Any], *, n_threads: int | None = None,
+    kernel: str | None = None,
 ) -> tuple[float, dict[str, np.ndarray]]:
     """Cost and gradients at ``parameters``, computed exactly as a training iteration
     of the compiled engine computes them (for gradient checks and diagnostics).
@@ -205,9 +245,10 @@ def cost_and_gradients(
     problem = check_training(X, Y, None, "he", 1.0, 1, 0, parameters)
     dims, offsets, n_params = _layout(problem.layers_dims)
     grad = np.empty(n_params)
-    cost = _core.gradient(
+    cost = _kernel(kernel).gradient(
         problem.X, problem.Y.ravel(), dims, offsets,
         pack(problem.parameters, problem.layers_dims), grad,
+        _threads(n_threads, problem.X.shape[1]),
     )
     grads = {f"d{key}": value for key, value in unpack(grad, problem.layers_dims).items()}
     return cost, grads

@@ -1,0 +1,478 @@
+# Compiled engine of fastnn: the whole gradient-descent loop of a fully connected
+# LINEAR->RELU->...->LINEAR->SIGMOID network with binary cross-entropy.
+#
+# Design note
+# -----------
+# * This file is compiled several times, once per instruction set: each
+#   src_pyx/_core_<build>.pyx includes it, and setup.py gives each its compiler flags
+#   (baseline: the platform's defaults; x86_64_v3 / x86_64_v4: AVX2+FMA / AVX-512,
+#   with glibc's vector exp and log). fastnn/_dispatch.py picks the best build the
+#   running CPU supports. The source is identical; only the instructions differ.
+# * Layers of this file: scalar helpers (sigmoid, cross-entropy term) -> one block of
+#   examples forward + backward (``_block``) -> one group of blocks (``_group``) -> one
+#   iteration (``_iteration``) -> the Python entry points (``train_chunk``, ``gradient``,
+#   ``forward``), which allocate scratch, release the GIL and loop.
+# * Contract: every array is float64 (Py_ssize_t for ``dims``/``offsets``) and
+#   C-contiguous; shapes, labels (exactly 0.0/1.0), finiteness and sizes were checked
+#   by ``fastnn._validate``. Bounds checking is off, so the caller's checks are what
+#   keep this code in bounds.
+# * Data is in columns: ``X`` is (n_x, m), so the examples are the innermost, contiguous
+#   dimension and every inner loop runs over examples.
+# * Parameters live packed in one buffer ``theta``: W1 (row-major, (n_1, n_0)), b1,
+#   W2, b2, ...; ``offsets[2*(l-1)]`` / ``offsets[2*(l-1)+1]`` are where W_l / b_l start.
+#   The gradient buffers use the same layout.
+# * Examples are processed in blocks of BLOCK columns, so the activations of a block
+#   fit in L1 and no (n_l, m) array ever exists: memory stays flat as m grows.
+#   Blocks are gathered into a fixed number of groups that depends on m only; each
+#   group sums its blocks' gradients into its own buffer, and the groups are reduced
+#   in order. Threads take whole groups, so the arithmetic - and the result, bit for
+#   bit - does not depend on the number of threads.
+# * Nothing is allocated and no Python object is touched inside the iteration loop;
+#   scratch is allocated once per call, before the GIL is released.
+# * Numerics follow the study's NumPy code operation by operation (see the helpers);
+#   the only differences from ``fastnn.reference`` are summation orders, which move
+#   the costs by ~1e-16 relative per iteration.
+
+from cython.parallel cimport prange, threadid
+from libc.math cimport exp, log
+from libc.string cimport memset
+
+cdef extern from "_vecmath.h":
+    # Declares exp and log as having vector versions (glibc's libmvec) when the build
+    # defines FASTNN_LIBMVEC, so loops calling them are vectorised.
+    int fastnn_cpu_supports(int level) nogil
+    # A register of FNN_VW doubles and the four operations the loops need.
+    enum: FNN_VW
+    ctypedef struct fnn_v:
+        pass
+    fnn_v fnn_load(const double* p) nogil
+    void fnn_store(double* p, fnn_v v) nogil
+    fnn_v fnn_splat(double x) nogil
+    fnn_v fnn_mul(fnn_v x, fnn_v y) nogil
+    fnn_v fnn_madd(fnn_v acc, fnn_v x, fnn_v y) nogil     # acc + x * y
+
+import numpy as np
+
+cdef enum:
+    # Examples per block (a multiple of every LANES). 256 columns x 16 hidden units
+    # x 8 bytes = 32 KiB: one L1.
+    BLOCK = 256
+    # Groups: at least MIN_GROUP_BLOCKS blocks each (so that reducing the groups'
+    # partial gradients stays a small part of an iteration), at most MAX_GROUPS.
+    MIN_GROUP_BLOCKS = 8
+    MAX_GROUPS = 64
+    # Upper bound on the memory of the groups' partial gradients (32 MiB).
+    GROUP_BYTES = 1 << 25
+    # Examples per chunk: two vector registers' worth, so that two independent
+    # multiply-add chains hide each other's latency (16 with AVX-512, 8 with AVX2, 4
+    # with SSE2). Partial sums in ``dot`` are per lane, so builds for different
+    # instruction sets sum in different orders - all within rounding of the oracle.
+    LANES = 4 * FNN_VW
+
+
+cdef inline double sigmoid(double z) noexcept nogil:
+    # Written exactly as the study writes it, 1 / (1 + exp(-z)): for z < -709.78 exp
+    # overflows to inf and the result is exactly 0.0; for z > 36.7 it rounds to 1.0.
+    # Those saturated outputs are what make the study's large-random start print an
+    # infinite cost, so a "stable" sigmoid would not reproduce it.
+    return 1.0 / (1.0 + exp(-z))
+
+
+cdef inline double bce_term(double a, double y) noexcept nogil:
+    # The study computes -log(a)*y - log(1-a)*(1-y) and sums with nansum. For y in
+    # {0, 1} that is -log(a) (y = 1) or -log(1-a) (y = 0); the other product is 0*x,
+    # which is 0, or NaN (0*inf) when the sigmoid saturated, and nansum drops the NaN -
+    # the same as adding 0. A saturated *wrong* output gives -log(0) = inf: the study's
+    # "Cost after iteration 0: inf". One log per example, of a (y = 1) or 1 - a
+    # (y = 0), selected arithmetically so the loop vectorises: y*a + (1-y)*(1-a) is
+    # exactly a or 1 - a, because a and 1 - a are finite and 0*x + x = x. A NaN
+    # output (diverged parameters) gives a NaN term, which nansum would drop; the
+    # caller drops it too.
+    return -log(y * a + (1.0 - y) * (1.0 - a))
+
+
+# BLOCK ones: dot(x, ONES, n) is the sum of x in dot's order (x * 1.0 is exact).
+cdef double ONES[BLOCK]
+for _j in range(BLOCK):
+    ONES[_j] = 1.0
+
+
+cdef inline void dot_lanes(double* acc, const double* x, const double* y,
+                           Py_ssize_t n) noexcept nogil:
+    # acc[r] += the sum of x[j] * y[j] over the j < n with j % LANES == r: the partial
+    # sums of a dot product, one per lane. A single running sum would force one
+    # dependent add per example (IEEE addition is not reassociated by the compiler);
+    # independent partials live in vector registers. Gradients keep their partials
+    # across all the blocks of a group and are reduced once per iteration
+    # (lanes_sum), so the order of every sum is fixed by m and the build alone.
+    cdef fnn_v v0 = fnn_load(acc), v1 = fnn_load(acc + FNN_VW)
+    cdef fnn_v v2 = fnn_load(acc + 2 * FNN_VW), v3 = fnn_load(acc + 3 * FNN_VW)
+    cdef const double* xc
+    cdef const double* yc
+    cdef Py_ssize_t c, j, n_full = n - n % LANES
+    for c in range(n_full // LANES):
+        xc = x + c * LANES
+        yc = y + c * LANES
+        v0 = fnn_madd(v0, fnn_load(xc), fnn_load(yc))
+        v1 = fnn_madd(v1, fnn_load(xc + FNN_VW), fnn_load(yc + FNN_VW))
+        v2 = fnn_madd(v2, fnn_load(xc + 2 * FNN_VW), fnn_load(yc + 2 * FNN_VW))
+        v3 = fnn_madd(v3, fnn_load(xc + 3 * FNN_VW), fnn_load(yc + 3 * FNN_VW))
+    fnn_store(acc, v0)
+    fnn_store(acc + FNN_VW, v1)
+    fnn_store(acc + 2 * FNN_VW, v2)
+    fnn_store(acc + 3 * FNN_VW, v3)
+    for j in range(n_full, n):
+        acc[j - n_full] += x[j] * y[j]
+
+
+cdef inline double lanes_sum(const double* acc) noexcept nogil:
+    # The LANES partial sums combined pairwise: (0+h) (1+h+1) ..., then halves again.
+    cdef double t[LANES]
+    cdef Py_ssize_t r, half = LANES
+    for r in range(LANES):
+        t[r] = acc[r]
+    while half > 1:
+        half //= 2
+        for r in range(half):
+            t[r] += t[r + half]
+    return t[0]
+
+
+cdef inline double dot(const double* x, const double* y, Py_ssize_t n) noexcept nogil:
+    # Sum of x[j] * y[j] in the fixed order of dot_lanes and lanes_sum.
+    cdef double acc[LANES]
+    memset(acc, 0, sizeof(acc))
+    dot_lanes(acc, x, y, n)
+    return lanes_sum(acc)
+
+
+cdef inline void _products_full(double* out, const double* W, Py_ssize_t w_i,
+                                Py_ssize_t w_k, Py_ssize_t n_out, Py_ssize_t n_in,
+                                const double* a, Py_ssize_t a_stride) noexcept nogil:
+    # LANES examples: each unit's LANES sums stay in two vector registers for the whole
+    # sum over k (k in order, as np.dot sums), and each result is written once.
+    cdef fnn_v v0, v1, v2, v3, w
+    cdef const double* ak
+    cdef Py_ssize_t i, k
+    for i in range(n_out):
+        w = fnn_splat(W[i * w_i])
+        v0 = fnn_mul(w, fnn_load(a))
+        v1 = fnn_mul(w, fnn_load(a + FNN_VW))
+        v2 = fnn_mul(w, fnn_load(a + 2 * FNN_VW))
+        v3 = fnn_mul(w, fnn_load(a + 3 * FNN_VW))
+        for k in range(1, n_in):
+            w = fnn_splat(W[i * w_i + k * w_k])
+            ak = a + k * a_stride
+            v0 = fnn_madd(v0, w, fnn_load(ak))
+            v1 = fnn_madd(v1, w, fnn_load(ak + FNN_VW))
+            v2 = fnn_madd(v2, w, fnn_load(ak + 2 * FNN_VW))
+            v3 = fnn_madd(v3, w, fnn_load(ak + 3 * FNN_VW))
+        fnn_store(out + i * BLOCK, v0)
+        fnn_store(out + i * BLOCK + FNN_VW, v1)
+        fnn_store(out + i * BLOCK + 2 * FNN_VW, v2)
+        fnn_store(out + i * BLOCK + 3 * FNN_VW, v3)
+
+
+cdef inline void _products(double* out, const double* W, Py_ssize_t w_i, Py_ssize_t w_k,
+                           Py_ssize_t n_out, Py_ssize_t n_in, const double* a,
+                           Py_ssize_t a_stride, Py_ssize_t nb) noexcept nogil:
+    """out[i, j] = sum_k W[i * w_i + k * w_k] * a[k * a_stride + j], k in order, for
+    the n_out units and nb examples of a block (out has row stride BLOCK). With
+    (w_i, w_k) = (n_in, 1) that is W . A; with (1, n_out) it is W^T . A."""
+    cdef Py_ssize_t c, i, k, j, full = nb - nb % LANES
+    cdef double w
+    for c in range(full // LANES):
+        _products_full(out + c * LANES, W, w_i, w_k, n_out, n_in, a + c * LANES, a_stride)
+    for i in range(n_out):               # the last nb % LANES examples
+        w = W[i * w_i]
+        for j in range(full, nb):
+            out[i * BLOCK + j] = w * a[j]
+        for k in range(1, n_in):
+            w = W[i * w_i + k * w_k]
+            for j in range(full, nb):
+                out[i * BLOCK + j] += w * a[k * a_stride + j]
+
+
+cdef double _block(const double* X, const double* Y, Py_ssize_t m, Py_ssize_t start,
+                   Py_ssize_t nb, Py_ssize_t L, const Py_ssize_t* dims,
+                   const Py_ssize_t* offsets, const double* theta, double* grad,
+                   double* act, double inv_m, double* out) noexcept nogil:
+    """Forward pass over examples [start, start + nb); then, if ``grad`` is not NULL,
+    the backward pass, adding this block's gradient into ``grad``, which holds
+    LANES partial sums (see dot_lanes) per parameter. Returns the sum of
+    the block's cross-entropy terms (0 when ``Y`` is NULL). If ``out`` is not NULL the
+    output activations are copied to ``out[start:start + nb]``.
+
+    ``act`` holds, for l = 1..L, the (dims[l], BLOCK) activations of layer l, one
+    after the other, then max(1, dims[1], ..., dims[L-1]) scratch rows of BLOCK:
+    the cost terms, and dA on the way back.
+    """
+    cdef Py_ssize_t l, i, k, j, n_in, n_out, stride_prev
+    cdef const double* a_prev
+    cdef const double* b
+    cdef double* a
+    cdef double* dW
+    cdef double* db
+    cdef double* scratch
+    cdef double t, bias, cost = 0.0
+
+    # ---- forward: A_l = g(W_l . A_{l-1} + b_l), g = relu below the output ----
+    a_prev = X + start
+    stride_prev = m
+    a = act
+    for l in range(1, L + 1):
+        n_in = dims[l - 1]
+        n_out = dims[l]
+        b = theta + offsets[2 * (l - 1) + 1]
+        _products(a, theta + offsets[2 * (l - 1)], n_in, 1, n_out, n_in, a_prev,
+                  stride_prev, nb)
+        for i in range(n_out):
+            bias = b[i]          # a local: the compiler cannot prove a and b apart
+            if l < L:
+                for j in range(nb):
+                    t = a[i * BLOCK + j] + bias
+                    a[i * BLOCK + j] = t if t > 0.0 else 0.0      # relu
+            else:
+                for j in range(nb):
+                    a[i * BLOCK + j] = sigmoid(a[i * BLOCK + j] + bias)
+        a_prev = a
+        stride_prev = BLOCK
+        a += n_out * BLOCK
+    a -= dims[L] * BLOCK          # the output layer, (1, BLOCK)
+    scratch = a + BLOCK           # the scratch rows, after the output layer
+
+    if out != NULL:
+        for j in range(nb):
+            out[start + j] = a[j]
+    if Y == NULL:
+        return 0.0
+
+    # Cross-entropy terms into the scratch row after the output layer, summed in
+    # dot's fixed order; then dZ_L = 1/m * (A_L - Y), written over A_L in place.
+    for j in range(nb):
+        t = bce_term(a[j], Y[start + j])
+        scratch[j] = t if t == t else 0.0        # nansum: NaN terms are dropped
+    cost = dot(scratch, ONES, nb)
+    if grad == NULL:
+        return cost
+    for j in range(nb):
+        a[j] = inv_m * (a[j] - Y[start + j])
+
+    for l in range(L, 0, -1):
+        n_in = dims[l - 1]
+        n_out = dims[l]
+        dW = grad + offsets[2 * (l - 1)] * LANES
+        db = grad + offsets[2 * (l - 1) + 1] * LANES
+        if l > 1:
+            a_prev = a - n_in * BLOCK
+            stride_prev = BLOCK
+        else:
+            a_prev = X + start
+            stride_prev = m
+        # dW_l += dZ_l . A_{l-1}^T ; db_l += sum of dZ_l over the block's examples
+        # (grad holds LANES partial sums per parameter)
+        for i in range(n_out):
+            for k in range(n_in):
+                dot_lanes(dW + (i * n_in + k) * LANES, a + i * BLOCK,
+                          a_prev + k * stride_prev, nb)
+            dot_lanes(db + i * LANES, a + i * BLOCK, ONES, nb)
+        if l == 1:
+            break
+        # dZ_{l-1} = (W_l^T . dZ_l) * (A_{l-1} > 0), written over A_{l-1} in place
+        # (A_{l-1} is no longer needed once dW_l is done). dA goes to the scratch rows
+        # first; the mask multiplies, as the study's np.multiply(dA, np.int64(A > 0)).
+        _products(scratch, theta + offsets[2 * (l - 1)], 1, n_in, n_in, n_out, a, BLOCK, nb)
+        a -= n_in * BLOCK
+        for k in range(n_in):
+            for j in range(nb):
+                a[k * BLOCK + j] = scratch[k * BLOCK + j] * (1.0 if a[k * BLOCK + j] > 0.0 else 0.0)
+    return cost
+
+
+cdef struct Plan:
+    # Everything one pass over the data needs; fixed for a call.
+    const double* X
+    const double* Y
+    Py_ssize_t m
+    Py_ssize_t L
+    const Py_ssize_t* dims
+    const Py_ssize_t* offsets
+    Py_ssize_t n_params
+    Py_ssize_t n_blocks
+    Py_ssize_t n_groups
+    Py_ssize_t n_threads
+    Py_ssize_t act_size          # doubles of activation scratch per thread
+    double* act                  # n_threads * act_size
+    double* group_grad           # n_groups * n_params * LANES, or NULL for forward only
+    double* group_cost           # n_groups
+    double* out                  # output activations (m,), or NULL
+
+
+cdef double _group(Plan* p, Py_ssize_t g, const double* theta, double* act) noexcept nogil:
+    """Run the blocks of group g in order; their gradients add into the group's own
+    partial sums, zeroed here by the thread that will fill them. Returns the
+    group's cost sum."""
+    cdef Py_ssize_t blk, start, nb
+    cdef Py_ssize_t first = g * p.n_blocks // p.n_groups
+    cdef Py_ssize_t last = (g + 1) * p.n_blocks // p.n_groups
+    cdef double* grad = NULL
+    cdef double cost = 0.0
+    if p.group_grad != NULL:
+        grad = p.group_grad + g * p.n_params * LANES
+        memset(grad, 0, p.n_params * LANES * sizeof(double))
+    for blk in range(first, last):
+        start = blk * BLOCK
+        nb = p.m - start if p.m - start < BLOCK else BLOCK
+        cost += _block(p.X, p.Y, p.m, start, nb, p.L, p.dims, p.offsets, theta, grad,
+                       act, 1.0 / p.m, p.out)
+    return cost
+
+
+cdef double _pass(Plan* p, const double* theta, double* grad) noexcept nogil:
+    """One forward (+ backward) pass over all examples. If ``grad`` is not NULL the
+    full gradient is written to it. Returns the cost, (1/m) * sum of the terms."""
+    cdef Py_ssize_t g, q, tid
+    cdef double total = 0.0
+    cdef double* gg
+    if p.n_threads > 1:
+        for g in prange(p.n_groups, num_threads=p.n_threads, schedule="static"):
+            tid = threadid()
+            p.group_cost[g] = _group(p, g, theta, p.act + tid * p.act_size)
+    else:
+        for g in range(p.n_groups):
+            p.group_cost[g] = _group(p, g, theta, p.act)
+    # Reduce in group order: the same arithmetic for any number of threads.
+    for g in range(p.n_groups):
+        total += p.group_cost[g]
+    if grad != NULL:
+        memset(grad, 0, p.n_params * sizeof(double))
+        for g in range(p.n_groups):
+            gg = p.group_grad + g * p.n_params * LANES
+            for q in range(p.n_params):
+                grad[q] += lanes_sum(gg + q * LANES)
+    # 1./m * nansum(...), multiplied as the study does
+    return (1.0 / p.m) * total
+
+
+cdef class _Scratch:
+    """Owns the scratch arrays of one call; ``plan`` points into them."""
+    cdef Plan plan
+    cdef list _arrays
+
+    cdef double* _buffer(self, Py_ssize_t n) except NULL:
+        # n doubles starting on a 64-byte boundary, so that no vector load straddles
+        # two cache lines (rows, per-thread areas and per-parameter lanes are all
+        # multiples of 8 doubles). Allocated once per call, before the GIL is released.
+        cdef double[::1] v
+        array = np.empty(n + 8)
+        self._arrays.append(array)
+        v = array
+        return <double*>((<size_t>&v[0] + 63) & ~(<size_t>63))
+
+    def __cinit__(self, const double[:, ::1] X, const double[::1] Y, const Py_ssize_t[::1] dims,
+                  const Py_ssize_t[::1] offsets, Py_ssize_t n_params, Py_ssize_t n_threads,
+                  bint need_grad):
+        cdef Py_ssize_t l, units = 0, widest = 1
+        cdef Plan* p = &self.plan
+        self._arrays = []
+        p.m = X.shape[1]
+        p.L = dims.shape[0] - 1
+        p.X = &X[0, 0]
+        p.Y = &Y[0] if Y is not None else NULL
+        p.dims = &dims[0]
+        p.offsets = &offsets[0]
+        p.n_params = n_params
+        p.n_blocks = (p.m + BLOCK - 1) // BLOCK
+        # Groups depend on m and the network only, never on n_threads. Each keeps
+        # n_params * LANES partial sums, so wide networks get fewer groups.
+        p.n_groups = min((p.n_blocks + MIN_GROUP_BLOCKS - 1) // MIN_GROUP_BLOCKS, MAX_GROUPS,
+                         max(1, GROUP_BYTES // (n_params * LANES * sizeof(double))))
+        p.n_threads = n_threads if n_threads < p.n_groups else p.n_groups
+        for l in range(1, p.L + 1):
+            units += dims[l]
+            if l < p.L:
+                widest = max(widest, dims[l])
+        p.act_size = (units + widest) * BLOCK      # + the scratch rows of _block
+        p.act = self._buffer(p.n_threads * p.act_size)
+        p.group_cost = self._buffer(p.n_groups)
+        if need_grad:
+            p.group_grad = self._buffer(p.n_groups * n_params * LANES)
+        else:
+            p.group_grad = NULL
+        p.out = NULL
+
+
+def train_chunk(const double[:, ::1] X,            # IN    (n_x, m)
+                const double[::1] Y,               # IN    (m,) of exactly 0.0 / 1.0
+                const Py_ssize_t[::1] dims,        # IN    (L + 1,) layer sizes, dims[L] == 1
+                const Py_ssize_t[::1] offsets,     # IN    (2 L,) where W_l, b_l start in theta
+                double[::1] theta,                 # INOUT (n_params,) packed parameters
+                double[::1] grad,                  # OUT   (n_params,) last gradient (scratch)
+                double[::1] costs,                 # OUT   (n_iter,) cost before each update
+                double learning_rate,
+                Py_ssize_t n_threads=1):
+    """Run ``costs.shape[0]`` iterations of gradient descent on ``theta`` in place.
+
+    Returns the number of iterations completed. It is less than requested only if
+    the parameters stopped being finite: the iteration that produced them is the
+    last one counted, and ``theta`` holds its non-finite result.
+    """
+    cdef _Scratch scratch = _Scratch(X, Y, dims, offsets, theta.shape[0], n_threads, True)
+    cdef Plan* p = &scratch.plan
+    cdef Py_ssize_t it, q, n_iter = costs.shape[0], n_params = theta.shape[0], done = 0
+    cdef double* th = &theta[0]
+    cdef double* gr = &grad[0]
+    cdef double* cs = &costs[0] if n_iter > 0 else NULL
+    cdef bint finite = True
+    with nogil:
+        for it in range(n_iter):
+            cs[it] = _pass(p, th, gr)
+            for q in range(n_params):
+                # W = W - learning_rate * dW, as the study updates
+                th[q] = th[q] - learning_rate * gr[q]
+                # x - x is NaN exactly when x is NaN or +-inf
+                if th[q] - th[q] != 0.0:
+                    finite = False
+            done = it + 1
+            if not finite:
+                break
+    return done
+
+
+def gradient(const double[:, ::1] X,               # IN  (n_x, m)
+             const double[::1] Y,                  # IN  (m,)
+             const Py_ssize_t[::1] dims,           # IN  (L + 1,)
+             const Py_ssize_t[::1] offsets,        # IN  (2 L,)
+             const double[::1] theta,              # IN  (n_params,)
+             double[::1] grad,                     # OUT (n_params,)
+             Py_ssize_t n_threads=1):
+    """One forward and backward pass, exactly as one training iteration does it.
+    Writes the gradient to ``grad`` and returns the cost."""
+    cdef _Scratch scratch = _Scratch(X, Y, dims, offsets, theta.shape[0], n_threads, True)
+    cdef double cost
+    with nogil:
+        cost = _pass(&scratch.plan, &theta[0], &grad[0])
+    return cost
+
+
+def forward(const double[:, ::1] X,                # IN  (n_x, m)
+            const Py_ssize_t[::1] dims,            # IN  (L + 1,)
+            const Py_ssize_t[::1] offsets,         # IN  (2 L,)
+            const double[::1] theta,               # IN  (n_params,)
+            double[::1] out,                       # OUT (m,) output activations
+            Py_ssize_t n_threads=1):
+    """Forward pass only: the sigmoid outputs, written to ``out``."""
+    cdef _Scratch scratch = _Scratch(X, None, dims, offsets, theta.shape[0], n_threads, False)
+    scratch.plan.out = &out[0]
+    with nogil:
+        _pass(&scratch.plan, &theta[0], NULL)
+
+
+def block_size():
+    """Examples per block (fixed at compile time)."""
+    return BLOCK
+
+
+def cpu_supports(int level):
+    """Whether this CPU runs code built for x86-64 microarchitecture ``level`` (3 or 4)."""
+    return fastnn_cpu_supports(level) != 0

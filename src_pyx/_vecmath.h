@@ -1,0 +1,69 @@
+/* C helpers for the kernel (src_pyx/_kernel.pxi). The kernel's loops and all of its
+ * numerics are in Cython; this header only gives it
+ *
+ * 1. fnn_v, one vector register of FNN_VW doubles (8 with AVX-512, 4 with AVX, else
+ *    2), with load, store, broadcast and multiply-add, so that partial sums stay in
+ *    registers across a loop (GCC does not promote a small local array to
+ *    registers, and splits a vector type wider than the hardware through memory).
+ *    Without GCC/Clang vector extensions it is a plain struct and plain loops.
+ * 2. with FASTNN_LIBMVEC (set by setup.py for the x86-64-v3/v4 builds on glibc):
+ *    exp and log declared as having SIMD versions, exactly as glibc's own
+ *    <bits/math-vector.h> does under -ffast-math but without -ffast-math's other
+ *    effects (we need IEEE inf and NaN). GCC then calls libmvec's _ZGV*_exp/_log
+ *    (at most 4 ulp from the correctly rounded result; inf, 0 and NaN handled) in
+ *    vectorised loops.
+ * 3. fastnn_cpu_supports, for choosing a build at import.
+ */
+#ifndef FASTNN_VECMATH_H
+#define FASTNN_VECMATH_H
+#include <math.h>
+#include <string.h>
+
+#if defined(__AVX512F__) && !defined(FNN_VW256)
+#define FNN_VW 8
+#elif defined(__AVX__)
+#define FNN_VW 4
+#else
+#define FNN_VW 2
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+typedef double fnn_v __attribute__((vector_size(FNN_VW * sizeof(double))));
+static inline fnn_v fnn_load(const double *p) { fnn_v v; memcpy(&v, p, sizeof v); return v; }
+static inline void fnn_store(double *p, fnn_v v) { memcpy(p, &v, sizeof v); }
+static inline fnn_v fnn_splat(double x) { fnn_v v; int r; for (r = 0; r < FNN_VW; r++) v[r] = x; return v; }
+static inline fnn_v fnn_mul(fnn_v x, fnn_v y) { return x * y; }
+static inline fnn_v fnn_madd(fnn_v acc, fnn_v x, fnn_v y) { return acc + x * y; }
+#else
+typedef struct { double v[FNN_VW]; } fnn_v;
+static inline fnn_v fnn_load(const double *p) { fnn_v v; memcpy(v.v, p, sizeof v.v); return v; }
+static inline void fnn_store(double *p, fnn_v v) { memcpy(p, v.v, sizeof v.v); }
+static inline fnn_v fnn_splat(double x) { fnn_v v; int r; for (r = 0; r < FNN_VW; r++) v.v[r] = x; return v; }
+static inline fnn_v fnn_mul(fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] *= y.v[r]; return x; }
+static inline fnn_v fnn_madd(fnn_v acc, fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) acc.v[r] += x.v[r] * y.v[r]; return acc; }
+#endif
+
+#if defined(FASTNN_LIBMVEC) && defined(__GNUC__) && defined(__x86_64__)
+__attribute__((simd("notinbranch"))) extern double exp(double);
+__attribute__((simd("notinbranch"))) extern double log(double);
+#endif
+
+/* Whether the CPU (and the OS, which must save the wider registers) support an x86-64
+ * microarchitecture level: 3 (AVX2, FMA, BMI1/2) or 4 (level 3 plus AVX-512 F, BW,
+ * CD, DQ, VL). Always 0 on other architectures and compilers. */
+static int fastnn_cpu_supports(int level) {
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+    int v3, v4;
+    __builtin_cpu_init();
+    v3 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
+        && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2");
+    v4 = v3 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+        && __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512dq")
+        && __builtin_cpu_supports("avx512vl");
+    return level == 3 ? v3 : level == 4 ? v4 : 0;
+#else
+    (void)level;
+    return 0;
+#endif
+}
+#endif
