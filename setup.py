@@ -43,14 +43,14 @@ x86_64_linux = unix_gcc_like and platform.machine().lower() in ("x86_64", "amd64
 # -fno-trapping-math lets GCC turn `x if c else y` into a branch-free select, so the
 # loops with a ReLU or a NaN test vectorise; it changes no result (we never enable
 # floating-point traps), unlike -ffast-math, which we do not use.
-common = ["-O3", "-fopenmp", "-fno-trapping-math"] if unix_gcc_like else []
+common = ["-O3", "-funroll-loops", "-fopenmp", "-fno-trapping-math"] if unix_gcc_like else []
 link = ["-fopenmp"] if unix_gcc_like else []
 
 BUILDS = {"baseline": []}
 if x86_64_linux:
     vector_math = ["-fno-math-errno", "-DFASTNN_LIBMVEC"]
     BUILDS["x86_64_v3"] = ["-march=x86-64-v3", *vector_math]
-    BUILDS["x86_64_v4"] = ["-march=x86-64-v4", "-mprefer-vector-width=256", "-DFNN_VW256", *vector_math]
+    BUILDS["x86_64_v4"] = ["-march=x86-64-v4", "-mprefer-vector-width=512", *vector_math]
 
 extensions = [
     Extension(

@@ -34,11 +34,6 @@ __all__ = ["train", "predict_proba", "cost_and_gradients", "pack", "unpack"]
 # (a few ms at the study's size) that printing and Ctrl-C stay responsive.
 CHUNK = 1000
 
-# Below this many examples a second thread costs more (waking it, every iteration)
-# than it saves; measured with benchmarks/bench_train.py.
-THREADS_MIN_EXAMPLES = 20_000
-
-
 def _cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -46,9 +41,11 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _threads(n_threads: int | None, m: int) -> int:
+def _threads(n_threads: int | None) -> int:
+    # The kernel uses at most one thread per group of examples (a group is at least
+    # 2048 examples), so the default costs nothing on small data.
     if n_threads is None:
-        return _cores() if m >= THREADS_MIN_EXAMPLES else 1
+        return _cores()
     return check_positive_int(n_threads, "n_threads")
 
 
@@ -128,9 +125,10 @@ def train(
     print_cost : bool, default=False
         Print ``Cost after iteration i: c`` every 1000 iterations, as the study does.
     n_threads : int, optional
-        Threads to run on. Default: all cores available to the process when there are
-        at least 20,000 examples, else 1. The result is bitwise identical for any
-        number of threads.
+        Threads to run on; default: all cores available to the process. Examples are
+        split into groups of at least 2048 that threads take whole, so below 4096
+        examples one thread runs. The result is bitwise identical for any number of
+        threads.
     kernel : str, optional
         Kernel build to use (see :func:`fastnn.build_info`); default: the best one
         this CPU supports, or the ``FASTNN_KERNEL`` environment variable.
@@ -157,7 +155,7 @@ def train(
         X, Y, layers_dims, initialization, learning_rate, num_iterations, seed, parameters
     )
     core = _kernel(kernel)
-    threads = _threads(n_threads, problem.X.shape[1])
+    threads = _threads(n_threads)
     dims, offsets, n_params = _layout(problem.layers_dims)
     theta = pack(problem.parameters, problem.layers_dims)
     grad = np.empty(n_params)
@@ -224,7 +222,7 @@ def predict_proba(
     dims, offsets, _ = _layout(layers_dims)
     out = np.empty(X.shape[1])
     _kernel(kernel).forward(
-        X, dims, offsets, pack(checked, layers_dims), out, _threads(n_threads, X.shape[1])
+        X, dims, offsets, pack(checked, layers_dims), out, _threads(n_threads)
     )
     return out.reshape(1, -1)
 
@@ -248,7 +246,7 @@ def cost_and_gradients(
     cost = _kernel(kernel).gradient(
         problem.X, problem.Y.ravel(), dims, offsets,
         pack(problem.parameters, problem.layers_dims), grad,
-        _threads(n_threads, problem.X.shape[1]),
+        _threads(n_threads),
     )
     grads = {f"d{key}": value for key, value in unpack(grad, problem.layers_dims).items()}
     return cost, grads
