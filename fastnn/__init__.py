@@ -11,6 +11,7 @@ are drop-ins; ``fastnn.reference`` holds the plain NumPy oracle.
 """
 from importlib.metadata import PackageNotFoundError, version as _version
 
+from fastnn._dispatch import build_info
 from fastnn.data import load_dataset, make_donut
 from fastnn.engine import cost_and_gradients, predict_proba, train
 from fastnn.init import (
@@ -32,6 +33,7 @@ __all__ = [
     "INITIALIZATIONS",
     "TrainResult",
     "accuracy",
+    "build_info",
     "cost_and_gradients",
     "initialize_parameters",
     "initialize_parameters_he",

@@ -90,9 +90,19 @@ def check_X(X: Any, name: str = "X") -> np.ndarray:
         )
     if array.shape[0] < 1 or array.shape[1] < 1:
         raise ValueError(f"{name} must have at least one feature and one example, got shape {array.shape}")
-    if not np.isfinite(array).all():
+    if not _all_finite(array):
         raise ValueError(f"{name} contains NaN or inf")
     return np.ascontiguousarray(array)
+
+
+def _all_finite(array: np.ndarray) -> bool:
+    """Whether every value is finite, without an array-sized temporary: the sum of
+    finite values is finite unless it overflows, and a NaN or inf makes it NaN or inf.
+    Only when the sum is not finite is the exact (allocating) test needed."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(np.sum(array)):
+            return True
+    return bool(np.isfinite(array).all())
 
 
 def check_Y(Y: Any, m: int, name: str = "Y") -> np.ndarray:
@@ -103,13 +113,14 @@ def check_Y(Y: Any, m: int, name: str = "Y") -> np.ndarray:
         raise ValueError(
             f"{name} must have shape (1, m) = (1, {m}) to match X, got {array.shape}{hint}"
         )
+    # Counting keeps the temporaries to one byte per label.
+    if np.count_nonzero(array == 0) + np.count_nonzero(array == 1) == array.size:
+        return np.ascontiguousarray(array)
     bad = (array != 0) & (array != 1)
-    if bad.any():
-        raise ValueError(
-            f"{name} must hold labels 0 and 1 only, got {float(array[bad][0])!r}"
-            f" ({int(bad.sum())} of {array.size} values are neither 0 nor 1)"
-        )
-    return np.ascontiguousarray(array)
+    raise ValueError(
+        f"{name} must hold labels 0 and 1 only, got {float(array[bad][0])!r}"
+        f" ({int(bad.sum())} of {array.size} values are neither 0 nor 1)"
+    )
 
 
 def infer_layers_dims(parameters: Any) -> list[int]:
@@ -160,7 +171,7 @@ def check_parameters(parameters: Any, layers_dims: Sequence[int]) -> dict[str, n
                 f"parameters[{key!r}] must have shape {shape} for layers_dims"
                 f" {list(layers_dims)}, got {array.shape}"
             )
-        if not np.isfinite(array).all():
+        if not _all_finite(array):
             raise ValueError(f"parameters[{key!r}] contains NaN or inf")
         checked[key] = np.array(array, dtype=np.float64, order="C", copy=True)
     return checked

@@ -33,6 +33,20 @@ examples:
 """
 
 
+def version_text() -> str:
+    """``fastnn X.Y.Z (kernel <build>; ...; NumPy X.Y)``, for --version and bug reports."""
+    import numpy as np
+
+    from fastnn._dispatch import build_info
+
+    info = build_info()
+    forced = f", forced by FASTNN_KERNEL" if info["forced_by_env"] else ""
+    return (
+        f"fastnn {__version__} (kernel {info['build']}{forced}; available on this CPU:"
+        f" {', '.join(info['available'])}; {info['machine']}; NumPy {np.__version__})"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fastnn",
@@ -66,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="print only the closing table"
     )
-    parser.add_argument("--version", action="version", version=f"fastnn {__version__}")
+    parser.add_argument("--version", action="version", version=version_text())
     return parser
 
 

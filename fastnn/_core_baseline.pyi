@@ -1,0 +1,42 @@
+# Type stub of the compiled kernel (source: src_pyx/_kernel.pxi). Every build,
+# fastnn._core_<build>, has this interface; see fastnn/_dispatch.py.
+# Contract: every array is C-contiguous; float64 unless noted; shapes, labels and
+# finiteness are checked by fastnn._validate before any of these is called.
+# Trailing comments give the C type of each argument.
+import numpy as np
+from numpy.typing import NDArray
+
+def train_chunk(
+    X: NDArray[np.float64],        # const double[:, ::1]  (n_x, m)
+    Y: NDArray[np.float64],        # const double[::1]     (m,), exactly 0.0 / 1.0
+    dims: NDArray[np.intp],        # const Py_ssize_t[::1] (L + 1,), dims[L] == 1
+    offsets: NDArray[np.intp],     # const Py_ssize_t[::1] (2 L,)
+    theta: NDArray[np.float64],    # double[::1]           (n_params,), updated in place
+    grad: NDArray[np.float64],     # double[::1]           (n_params,), scratch / last gradient
+    costs: NDArray[np.float64],    # double[::1]           (n_iter,), written
+    learning_rate: float,          # double
+    n_threads: int = 1,            # Py_ssize_t
+) -> int: ...                      # iterations completed (< n_iter: parameters not finite)
+
+def gradient(
+    X: NDArray[np.float64],        # const double[:, ::1]  (n_x, m)
+    Y: NDArray[np.float64],        # const double[::1]     (m,)
+    dims: NDArray[np.intp],        # const Py_ssize_t[::1] (L + 1,)
+    offsets: NDArray[np.intp],     # const Py_ssize_t[::1] (2 L,)
+    theta: NDArray[np.float64],    # const double[::1]     (n_params,)
+    grad: NDArray[np.float64],     # double[::1]           (n_params,), written
+    n_threads: int = 1,            # Py_ssize_t
+) -> float: ...                    # the cost
+
+def forward(
+    X: NDArray[np.float64],        # const double[:, ::1]  (n_x, m)
+    dims: NDArray[np.intp],        # const Py_ssize_t[::1] (L + 1,)
+    offsets: NDArray[np.intp],     # const Py_ssize_t[::1] (2 L,)
+    theta: NDArray[np.float64],    # const double[::1]     (n_params,)
+    out: NDArray[np.float64],      # double[::1]           (m,), written
+    n_threads: int = 1,            # Py_ssize_t
+) -> None: ...
+
+def block_size() -> int: ...
+
+def cpu_supports(level: int) -> bool: ...  # int level: x86-64 microarchitecture level, 3 or 4

@@ -1,0 +1,108 @@
+"""Every kernel build this machine can run, thread counts, and build selection."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import fastnn
+from fastnn import _dispatch, engine, reference
+
+from conftest import COST_RTOL, PARAM_RTOL, assert_parameters_close, random_problem
+
+BUILDS = _dispatch.available_builds()
+
+
+def test_baseline_is_always_available():
+    # The portable build is what every other platform runs; it is tested here even
+    # on a CPU that has AVX-512, by naming it.
+    assert BUILDS[-1] == "baseline"
+    info = fastnn.build_info()
+    assert info["build"] in BUILDS and info["available"] == BUILDS
+
+
+@pytest.mark.parametrize("build", BUILDS)
+def test_every_build_matches_the_reference_at_every_iteration(build, study_data):
+    train_X, train_Y, _, _ = study_data
+    compiled = engine.train(train_X, train_Y, num_iterations=15000, kernel=build)
+    oracle = reference.train(train_X, train_Y, num_iterations=15000)
+    np.testing.assert_allclose(compiled.costs, oracle.costs, rtol=COST_RTOL, atol=0)
+    assert_parameters_close(compiled.parameters, oracle.parameters, PARAM_RTOL)
+
+
+@pytest.mark.parametrize("m", [300, 5000], ids=lambda m: f"m={m}")
+def test_builds_agree_with_each_other(m):
+    X, Y = random_problem(2, m, seed=11)
+    runs = {b: engine.train(X, Y, [2, 10, 5, 1], num_iterations=300, kernel=b) for b in BUILDS}
+    first = runs[BUILDS[0]]
+    for build, run in runs.items():
+        # Builds differ in vector width (so in the order of partial sums), in FMA
+        # contraction and in exp/log (glibc's vector versions are within 4 ulp):
+        # rounding-level differences, far inside the oracle tolerance.
+        np.testing.assert_allclose(run.costs, first.costs, rtol=COST_RTOL, err_msg=build)
+
+
+@pytest.mark.parametrize("build", BUILDS)
+def test_thread_count_never_changes_the_result(build):
+    # 20000 examples make 10 groups, so 2 and 3 threads really split the work.
+    X, Y = random_problem(3, 20000, seed=5)
+    runs = [
+        engine.train(X, Y, [3, 10, 5, 1], num_iterations=40, n_threads=t, kernel=build)
+        for t in (1, 2, 3)
+    ]
+    for run in runs[1:]:
+        np.testing.assert_array_equal(run.costs, runs[0].costs)
+        for key in run.parameters:
+            np.testing.assert_array_equal(run.parameters[key], runs[0].parameters[key])
+    probabilities = [engine.predict_proba(X, runs[0].parameters, n_threads=t, kernel=build) for t in (1, 3)]
+    np.testing.assert_array_equal(probabilities[0], probabilities[1])
+
+
+def test_unknown_or_unsupported_build_is_a_clear_error():
+    X, Y = random_problem(2, 10)
+    with pytest.raises(ValueError, match=r"kernel build must be one of \['x86_64_v4', 'x86_64_v3', 'baseline'\], got 'avx9'"):
+        engine.train(X, Y, num_iterations=1, kernel="avx9")
+    with pytest.raises(ValueError, match="n_threads must be >= 1"):
+        engine.train(X, Y, num_iterations=1, n_threads=0)
+
+
+def _python(code, **env):
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+        env={**os.environ, **env}, cwd=os.path.dirname(os.path.abspath(__file__)),
+    )
+
+
+def test_environment_variable_forces_a_build():
+    done = _python("import fastnn; print(fastnn.build_info()['build'])", FASTNN_KERNEL="baseline")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "baseline"
+    done = _python("import fastnn", FASTNN_KERNEL="avx9")
+    assert done.returncode != 0
+    assert "FASTNN_KERNEL='avx9': kernel build must be one of" in done.stderr
+
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_train.py"
+
+
+@pytest.mark.skipif(not BENCH.exists(), reason="benchmarks/ is not next to these tests")
+def test_benchmark_runs_its_correctness_gate_and_writes_json(tmp_path):
+    pytest.importorskip("threadpoolctl")
+    # A smoke run, not a timing: tiny sizes, one repeat; --keep-env leaves the
+    # OpenBLAS variables of the test environment alone.
+    done = subprocess.run(
+        [sys.executable, str(BENCH), "--m", "300", "5000", "--repeats", "1", "--target", "0.01",
+         "--threads", "1", "2", "--no-plot", "--keep-env", "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "BLAS:" in done.stdout and "dispatched" in done.stdout
+    report = json.loads((tmp_path / "bench_train.json").read_text())
+    rows = report["results"]
+    assert {r["status"] for r in rows} == {"ok"}
+    assert {r["m"] for r in rows} == {300, 5000}
+    assert all(r["max_rel_cost_diff"] <= report["gate_rtol"] for r in rows)
+    assert {r["build"] for r in rows} == {None, "baseline", BUILDS[0]}
