@@ -218,7 +218,7 @@ def main(argv=None) -> int:
 def plot(results, path):
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(7, 4.5), layout="constrained")
+    fig = Figure(figsize=(9, 4.5), layout="constrained")
     ax = fig.add_subplot()
     series = {}
     for r in results:
@@ -234,7 +234,7 @@ def plot(results, path):
     ax.set_ylabel("ns per example-iteration (median)")
     ax.set_title("training the [2, 10, 5, 1] network: time per example-iteration")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.savefig(path, dpi=110)
     return path
 
