@@ -5,9 +5,9 @@
 # -----------
 # * This file is compiled several times, once per instruction set: each
 #   src_pyx/_core_<build>.pyx includes it, and setup.py gives each its compiler flags
-#   (baseline: the platform's defaults; x86_64_v3 / x86_64_v4: AVX2+FMA / AVX-512,
-#   with glibc's vector exp and log). fastnn/_dispatch.py picks the best build the
-#   running CPU supports. The source is identical; only the instructions differ.
+#   (baseline: the platform's defaults; x86_64_v3: AVX2 + FMA, with glibc's vector
+#   exp and log). fastnn/_dispatch.py picks the best build the running CPU supports.
+#   The source is identical; only the instructions differ.
 # * Layers of this file: scalar helpers (sigmoid, cross-entropy term) -> one block of
 #   examples forward + backward (``_block``) -> one group of blocks (``_group``) -> one
 #   iteration (``_iteration``) -> the Python entry points (``train_chunk``, ``gradient``,
@@ -67,9 +67,8 @@ cdef enum:
     MAX_GROUPS = 64
     # Upper bound on the memory of the groups' partial gradients (32 MiB).
     GROUP_BYTES = 1 << 25
-    # Examples per chunk: two vector registers' worth, so that two independent
-    # multiply-add chains hide each other's latency (16 with AVX-512, 8 with AVX2, 4
-    # with SSE2). Partial sums in ``dot`` are per lane, so builds for different
+    # Examples per chunk: four vector registers' worth, so that four independent
+    # multiply-add chains hide each other's latency (16 with AVX2, 8 with SSE2). Partial sums in ``dot`` are per lane, so builds for different
     # instruction sets sum in different orders - all within rounding of the oracle.
     LANES = 4 * FNN_VW
 

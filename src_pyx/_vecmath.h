@@ -2,11 +2,11 @@
  * numerics are in Cython; this header only gives it
  *
  * 1. fnn_v, one vector register of FNN_VW doubles (8 with AVX-512, 4 with AVX, else
- *    2), with load, store, broadcast and multiply-add, so that partial sums stay in
+ *    2, as the build targets), with load, store, broadcast and multiply-add, so that partial sums stay in
  *    registers across a loop (GCC does not promote a small local array to
  *    registers, and splits a vector type wider than the hardware through memory).
  *    Without GCC/Clang vector extensions it is a plain struct and plain loops.
- * 2. with FASTNN_LIBMVEC (set by setup.py for the x86-64-v3/v4 builds on glibc):
+ * 2. with FASTNN_LIBMVEC (set by setup.py for the x86-64-v3 build on glibc):
  *    exp and log declared as having SIMD versions, exactly as glibc's own
  *    <bits/math-vector.h> does under -ffast-math but without -ffast-math's other
  *    effects (we need IEEE inf and NaN). GCC then calls libmvec's _ZGV*_exp/_log
@@ -19,7 +19,7 @@
 #include <math.h>
 #include <string.h>
 
-#if defined(__AVX512F__) && !defined(FNN_VW256)
+#if defined(__AVX512F__)
 #define FNN_VW 8
 #elif defined(__AVX__)
 #define FNN_VW 4
@@ -48,19 +48,14 @@ __attribute__((simd("notinbranch"))) extern double exp(double);
 __attribute__((simd("notinbranch"))) extern double log(double);
 #endif
 
-/* Whether the CPU (and the OS, which must save the wider registers) support an x86-64
- * microarchitecture level: 3 (AVX2, FMA, BMI1/2) or 4 (level 3 plus AVX-512 F, BW,
- * CD, DQ, VL). Always 0 on other architectures and compilers. */
+/* Whether the CPU (and the OS, which must save the wider registers) support x86-64
+ * microarchitecture level 3 (AVX2, FMA, BMI1/2), the only level a build targets;
+ * 0 for any other level, architecture or compiler. */
 static int fastnn_cpu_supports(int level) {
 #if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
-    int v3, v4;
     __builtin_cpu_init();
-    v3 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
+    return level == 3 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
         && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2");
-    v4 = v3 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
-        && __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512dq")
-        && __builtin_cpu_supports("avx512vl");
-    return level == 3 ? v3 : level == 4 ? v4 : 0;
 #else
     (void)level;
     return 0;
