@@ -39,16 +39,18 @@ directives = {
     "embedsignature": True,
 }
 
-unix_gcc_like = sys.platform.startswith("linux")
-x86_64_linux = unix_gcc_like and platform.machine().lower() in ("x86_64", "amd64")
+linux = sys.platform.startswith("linux")
+unix = sys.platform != "win32"          # GCC or Clang; Windows builds use MSVC defaults
+x86_64_linux = linux and platform.machine().lower() in ("x86_64", "amd64")
 
-# OpenMP runs the groups of examples on several threads. Without it (e.g. Apple's
-# clang) prange compiles to a plain loop: same results, one thread.
-# -fno-trapping-math lets GCC turn `x if c else y` into a branch-free select, so the
-# loops with a ReLU or a NaN test vectorise; it changes no result (we never enable
-# floating-point traps), unlike -ffast-math, which we do not use.
-common = ["-O3", "-funroll-loops", "-fopenmp", "-fno-trapping-math"] if unix_gcc_like else []
-link = ["-fopenmp"] if unix_gcc_like else []
+# -fno-trapping-math lets the compiler turn `x if c else y` into a branch-free select,
+# so the loops with a ReLU or a NaN test vectorise; it changes no result (we never
+# enable floating-point traps), unlike -ffast-math, which we do not use.
+common = ["-O3", "-funroll-loops", "-fno-trapping-math"] if unix else []
+# OpenMP runs the groups of examples on several threads (GCC's libgomp on Linux).
+# Without it (Apple's clang, MSVC here) prange compiles to a plain loop: the same
+# results on one thread.
+openmp = ["-fopenmp"] if linux else []
 
 BUILDS = {"baseline": []}
 if x86_64_linux:
@@ -59,9 +61,9 @@ extensions = [
         f"fastnn._core_{build}",
         [f"src_pyx/_core_{build}.pyx"],
         include_dirs=["src_pyx"],
-        extra_compile_args=common + flags,
-        extra_link_args=link,
-        libraries=["m"] if unix_gcc_like else [],
+        extra_compile_args=common + openmp + flags,
+        extra_link_args=openmp,
+        libraries=["m"] if unix else [],
     )
     for build, flags in BUILDS.items()
 ]

@@ -390,7 +390,7 @@ cdef class _Scratch:
         # Groups depend on m and the network only, never on n_threads. Each keeps
         # n_params * LANES partial sums, so wide networks get fewer groups.
         p.n_groups = min((p.n_blocks + MIN_GROUP_BLOCKS - 1) // MIN_GROUP_BLOCKS, MAX_GROUPS,
-                         max(1, GROUP_BYTES // (n_params * LANES * sizeof(double))))
+                         max(1, GROUP_BYTES // (n_params * LANES * <Py_ssize_t>sizeof(double))))
         p.n_threads = n_threads if n_threads < p.n_groups else p.n_groups
         for l in range(1, p.L + 1):
             units += dims[l]

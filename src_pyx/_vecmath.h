@@ -27,20 +27,26 @@
 #define FNN_VW 2
 #endif
 
+#if defined(_MSC_VER) && !defined(__clang__)
+#define FNN_INLINE static __inline      /* MSVC's C compiler */
+#else
+#define FNN_INLINE static inline
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 typedef double fnn_v __attribute__((vector_size(FNN_VW * sizeof(double))));
-static inline fnn_v fnn_load(const double *p) { fnn_v v; memcpy(&v, p, sizeof v); return v; }
-static inline void fnn_store(double *p, fnn_v v) { memcpy(p, &v, sizeof v); }
-static inline fnn_v fnn_splat(double x) { fnn_v v; int r; for (r = 0; r < FNN_VW; r++) v[r] = x; return v; }
-static inline fnn_v fnn_mul(fnn_v x, fnn_v y) { return x * y; }
-static inline fnn_v fnn_madd(fnn_v acc, fnn_v x, fnn_v y) { return acc + x * y; }
+FNN_INLINE fnn_v fnn_load(const double *p) { fnn_v v; memcpy(&v, p, sizeof v); return v; }
+FNN_INLINE void fnn_store(double *p, fnn_v v) { memcpy(p, &v, sizeof v); }
+FNN_INLINE fnn_v fnn_splat(double x) { fnn_v v; int r; for (r = 0; r < FNN_VW; r++) v[r] = x; return v; }
+FNN_INLINE fnn_v fnn_mul(fnn_v x, fnn_v y) { return x * y; }
+FNN_INLINE fnn_v fnn_madd(fnn_v acc, fnn_v x, fnn_v y) { return acc + x * y; }
 #else
 typedef struct { double v[FNN_VW]; } fnn_v;
-static inline fnn_v fnn_load(const double *p) { fnn_v v; memcpy(v.v, p, sizeof v.v); return v; }
-static inline void fnn_store(double *p, fnn_v v) { memcpy(p, v.v, sizeof v.v); }
-static inline fnn_v fnn_splat(double x) { fnn_v v; int r; for (r = 0; r < FNN_VW; r++) v.v[r] = x; return v; }
-static inline fnn_v fnn_mul(fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] *= y.v[r]; return x; }
-static inline fnn_v fnn_madd(fnn_v acc, fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) acc.v[r] += x.v[r] * y.v[r]; return acc; }
+FNN_INLINE fnn_v fnn_load(const double *p) { fnn_v v; memcpy(v.v, p, sizeof v.v); return v; }
+FNN_INLINE void fnn_store(double *p, fnn_v v) { memcpy(p, v.v, sizeof v.v); }
+FNN_INLINE fnn_v fnn_splat(double x) { fnn_v v; int r; for (r = 0; r < FNN_VW; r++) v.v[r] = x; return v; }
+FNN_INLINE fnn_v fnn_mul(fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] *= y.v[r]; return x; }
+FNN_INLINE fnn_v fnn_madd(fnn_v acc, fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) acc.v[r] += x.v[r] * y.v[r]; return acc; }
 #endif
 
 #if defined(FASTNN_LIBMVEC) && defined(__GNUC__) && defined(__x86_64__)
@@ -51,7 +57,7 @@ __attribute__((simd("notinbranch"))) extern double log(double);
 /* Whether the CPU (and the OS, which must save the wider registers) support x86-64
  * microarchitecture level 3 (AVX2, FMA, BMI1/2), the only level a build targets;
  * 0 for any other level, architecture or compiler. */
-static int fastnn_cpu_supports(int level) {
+FNN_INLINE int fastnn_cpu_supports(int level) {
 #if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
     __builtin_cpu_init();
     return level == 3 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
