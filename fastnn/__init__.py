@@ -14,6 +14,7 @@ from importlib.metadata import PackageNotFoundError, version as _version
 from fastnn._dispatch import build_info
 from fastnn.data import load_dataset, make_donut
 from fastnn.engine import cost_and_gradients, predict_proba, train
+from fastnn.io import load, save
 from fastnn.init import (
     INITIALIZATIONS,
     initialize_parameters,
@@ -39,12 +40,14 @@ __all__ = [
     "initialize_parameters_he",
     "initialize_parameters_random",
     "initialize_parameters_zeros",
+    "load",
     "load_dataset",
     "make_donut",
     "model",
     "predict",
     "predict_proba",
     "run_study",
+    "save",
     "train",
     "__version__",
 ]

@@ -14,6 +14,7 @@ def train_chunk(
     theta: NDArray[np.float64],    # double[::1]           (n_params,), updated in place
     grad: NDArray[np.float64],     # double[::1]           (n_params,), scratch / last gradient
     costs: NDArray[np.float64],    # double[::1]           (n_iter,), written
+    progress: NDArray[np.intp],    # Py_ssize_t[::1]       (1,), +1 per finished iteration
     learning_rate: float,          # double
     n_threads: int = 1,            # Py_ssize_t
 ) -> int: ...                      # iterations completed (< n_iter: parameters not finite)
@@ -40,3 +41,4 @@ def forward(
 def block_size() -> int: ...
 
 def cpu_supports(level: int) -> bool: ...  # int level: x86-64 microarchitecture level, 3 or 4
+def debug_checks() -> list[str]: ...

@@ -88,7 +88,8 @@ def build_info() -> dict[str, object]:
     dict
         ``build`` (the default kernel), ``forced_by_env`` (the value of
         ``FASTNN_KERNEL`` or None), ``available`` (builds this CPU can run, best
-        first), ``machine`` and ``block_size`` (examples per kernel block).
+        first), ``machine``, ``block_size`` (examples per kernel block) and
+        ``debug_checks`` (empty for a normal build; see setup.py).
     """
     build = default_build()
     return {
@@ -97,4 +98,5 @@ def build_info() -> dict[str, object]:
         "available": available_builds(),
         "machine": platform.machine(),
         "block_size": load(build).block_size(),
+        "debug_checks": load(build).debug_checks(),
     }

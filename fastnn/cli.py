@@ -30,6 +30,12 @@ examples:
   fastnn                           the study: zeros, random and he, 15000 iterations
   fastnn --init he --iterations 3000 --no-plots
   fastnn --engine reference        the same study on the plain NumPy oracle
+  fastnn --save models             also save each trained model (models/model_he.npz, ...)
+  fastnn --predict models/model_he.npz
+                                   evaluate a saved model on the study's data, no training
+
+Ctrl-C stops training between chunks of iterations; the runs that finished are
+still printed and saved, and the exit status is 130.
 """
 
 
@@ -77,6 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder for the figures and study.json (default: ./fastnn-results)",
     )
     parser.add_argument("--no-plots", action="store_true", help="do not draw or save figures")
+    parser.add_argument(
+        "--save", metavar="DIR",
+        help="save each trained model as DIR/model_<init>.npz (see fastnn.load)",
+    )
+    parser.add_argument(
+        "--predict", metavar="MODEL",
+        help="instead of training, load MODEL (.npz from --save or fastnn.save) and print"
+        " its accuracy on the study's training and test data",
+    )
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="print only the closing table"
     )
@@ -154,18 +169,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_plots:
         os.makedirs(args.out, exist_ok=True)
 
+    if args.predict:
+        return _predict(args)
+    if args.save:
+        os.makedirs(args.save, exist_ok=True)
+
     rows: list[StudyRow] = []
 
     def on_row(row: StudyRow) -> None:
         rows.append(row)
+        if args.save:
+            from fastnn.io import save
+
+            save(os.path.join(args.save, f"model_{row.initialization}.npz"), row.result)
         if not args.quiet:
             print(
                 f"-> {row.initialization}: final cost {row.result.final_cost:.6g}, train accuracy"
                 f" {row.train_accuracy:.4f}, test accuracy {row.test_accuracy:.4f}"
                 f" ({row.result.elapsed:.2f} s)\n"
             )
-        if not args.no_plots:
-            _save_row_figures(row, args.out)
 
     status = 0
     try:
@@ -183,14 +205,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted: writing the runs that finished", file=sys.stderr)
         status = 130
+    # Figures are drawn once training has stopped, finished or interrupted, so that
+    # a Ctrl-C can never leave a finished run without its figures.
     if rows:
         print(format_table(rows))
         if not args.no_plots:
+            for row in rows:
+                _save_row_figures(row, args.out)
             with open(os.path.join(args.out, "study.json"), "w") as f:
                 json.dump([_row_record(row) for row in rows], f, indent=2)
             path = _save_overview(rows, args.out)
             print(f"\nfigures and study.json written to {os.path.abspath(args.out)} ({os.path.basename(path)} is the overview)")
     return status
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from fastnn.data import load_dataset
+    from fastnn.io import load
+    from fastnn.study import accuracy
+
+    try:
+        result = load(args.predict)
+    except (OSError, ValueError) as exc:
+        print(f"fastnn: error: {exc}", file=sys.stderr)
+        return 2
+    train_X, train_Y, test_X, test_Y = load_dataset()
+    if result.layers_dims[0] != train_X.shape[0]:
+        print(f"fastnn: error: {args.predict} takes {result.layers_dims[0]} inputs; the study's data has 2",
+              file=sys.stderr)
+        return 2
+    print(result)
+    print(f"train accuracy {accuracy(train_X, train_Y, result.parameters):.4f}")
+    print(f"test accuracy  {accuracy(test_X, test_Y, result.parameters):.4f}")
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

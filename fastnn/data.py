@@ -44,8 +44,8 @@ def make_donut(
     Raises
     ------
     ValueError
-        If ``n_samples`` is not a positive integer, ``noise`` is negative or not
-        finite, or ``factor`` is not in [0, 1).
+        If ``n_samples`` is not a positive integer, ``noise`` is negative, not
+        finite or so large that the points overflow, or ``factor`` is not in [0, 1).
     """
     if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) or n_samples < 1:
         raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
@@ -68,7 +68,10 @@ def make_donut(
     order = np.arange(n_samples)
     rng.shuffle(order)
     X, y = X[order], y[order]
-    X += rng.normal(scale=noise, size=X.shape)
+    with np.errstate(over="ignore", invalid="ignore"):
+        X += rng.normal(scale=noise, size=X.shape)
+    if not np.isfinite(X).all():
+        raise ValueError(f"noise={noise!r} is so large that the points overflow to inf")
     return X.T, y.reshape(1, n_samples)
 
 

@@ -30,9 +30,15 @@ DEFAULT_BUILD = _dispatch.default_build()
 
 __all__ = ["train", "predict_proba", "cost_and_gradients", "pack", "unpack"]
 
-# Iterations per kernel call: long enough that the call costs nothing, short enough
-# (a few ms at the study's size) that printing and Ctrl-C stay responsive.
+# Iterations per kernel call: at most 1000 (a few ms at the study's size), and fewer
+# on big problems, so that one call does at most CHUNK_WORK example x parameter
+# updates (~0.1 s): printing and Ctrl-C stay responsive at any size.
 CHUNK = 1000
+CHUNK_WORK = 300_000_000
+
+
+def _chunk_iterations(m: int, n_params: int) -> int:
+    return max(1, min(CHUNK, CHUNK_WORK // (m * n_params)))
 
 def _cores() -> int:
     try:
@@ -150,6 +156,11 @@ def train(
     FloatingPointError
         If the parameters overflow to NaN or inf (learning rate too large); the
         message names the iteration.
+    KeyboardInterrupt
+        On Ctrl-C, within about 0.1 s and never in the middle of an update. The
+        exception's ``partial_result`` attribute is a :class:`TrainResult` with the
+        parameters and costs of every iteration completed so far; pass its
+        ``parameters`` back to continue.
     """
     problem = check_training(
         X, Y, layers_dims, initialization, learning_rate, num_iterations, seed, parameters
@@ -161,32 +172,44 @@ def train(
     grad = np.empty(n_params)
     y = problem.Y.ravel()
     costs = np.empty(problem.num_iterations)
+    progress = np.zeros(1, dtype=np.intp)  # iterations finished; the kernel counts
+    chunk_size = _chunk_iterations(problem.X.shape[1], n_params)
+
+    def result(iterations: int) -> TrainResult:
+        return TrainResult(
+            parameters=unpack(theta, problem.layers_dims),
+            costs=costs[:iterations],
+            layers_dims=problem.layers_dims,
+            initialization=problem.initialization,
+            learning_rate=problem.learning_rate,
+            seed=problem.seed,
+            engine="compiled",
+            elapsed=time.perf_counter() - start,
+        )
 
     start = time.perf_counter()
-    for first in range(0, problem.num_iterations, CHUNK):
-        chunk = costs[first : first + CHUNK]
-        done = core.train_chunk(
-            problem.X, y, dims, offsets, theta, grad, chunk, problem.learning_rate, threads
-        )
-        if print_cost:
-            for i in range(first + (-first) % 1000, first + done, 1000):
-                print(f"Cost after iteration {i}: {costs[i]}")
-        if done < len(chunk):
-            raise FloatingPointError(
-                f"training diverged: the parameters became NaN or inf at iteration"
-                f" {first + done - 1} (learning_rate={problem.learning_rate});"
-                " try a smaller learning rate"
+    try:
+        for first in range(0, problem.num_iterations, chunk_size):
+            chunk = costs[first : first + chunk_size]
+            done = core.train_chunk(
+                problem.X, y, dims, offsets, theta, grad, chunk, progress,
+                problem.learning_rate, threads,
             )
-    return TrainResult(
-        parameters=unpack(theta, problem.layers_dims),
-        costs=costs,
-        layers_dims=problem.layers_dims,
-        initialization=problem.initialization,
-        learning_rate=problem.learning_rate,
-        seed=problem.seed,
-        engine="compiled",
-        elapsed=time.perf_counter() - start,
-    )
+            if print_cost:
+                for i in range(first + (-first) % 1000, first + done, 1000):
+                    print(f"Cost after iteration {i}: {costs[i]}")
+            if done < len(chunk):
+                raise FloatingPointError(
+                    f"training diverged: the parameters became NaN or inf at iteration"
+                    f" {first + done - 1} (learning_rate={problem.learning_rate});"
+                    " try a smaller learning rate"
+                )
+    except KeyboardInterrupt as interrupt:
+        # Ctrl-C is seen between kernel calls, never inside an update: the work done
+        # so far is consistent, and goes with the exception.
+        interrupt.partial_result = result(int(progress[0]))
+        raise
+    return result(problem.num_iterations)
 
 
 def predict_proba(

@@ -41,6 +41,7 @@ cdef extern from "_vecmath.h":
     # Declares exp and log as having vector versions (glibc's libmvec) when the build
     # defines FASTNN_LIBMVEC, so loops calling them are vectorised.
     int fastnn_cpu_supports(int level) nogil
+    int fastnn_debug_checks() nogil
     # A register of FNN_VW doubles and the four operations the loops need.
     enum: FNN_VW
     ctypedef struct fnn_v:
@@ -413,13 +414,16 @@ def train_chunk(const double[:, ::1] X,            # IN    (n_x, m)
                 double[::1] theta,                 # INOUT (n_params,) packed parameters
                 double[::1] grad,                  # OUT   (n_params,) last gradient (scratch)
                 double[::1] costs,                 # OUT   (n_iter,) cost before each update
+                Py_ssize_t[::1] progress,          # INOUT (1,) +1 after every finished iteration
                 double learning_rate,
                 Py_ssize_t n_threads=1):
     """Run ``costs.shape[0]`` iterations of gradient descent on ``theta`` in place.
 
     Returns the number of iterations completed. It is less than requested only if
     the parameters stopped being finite: the iteration that produced them is the
-    last one counted, and ``theta`` holds its non-finite result.
+    last one counted, and ``theta`` holds its non-finite result. ``progress[0]`` is
+    incremented as each iteration finishes, so a caller interrupted (Ctrl-C) right
+    after this returns still knows exactly how far ``theta`` and ``costs`` got.
     """
     cdef _Scratch scratch = _Scratch(X, Y, dims, offsets, theta.shape[0], n_threads, True)
     cdef Plan* p = &scratch.plan
@@ -427,6 +431,7 @@ def train_chunk(const double[:, ::1] X,            # IN    (n_x, m)
     cdef double* th = &theta[0]
     cdef double* gr = &grad[0]
     cdef double* cs = &costs[0] if n_iter > 0 else NULL
+    cdef Py_ssize_t* count = &progress[0]
     cdef bint finite = True
     with nogil:
         for it in range(n_iter):
@@ -438,6 +443,7 @@ def train_chunk(const double[:, ::1] X,            # IN    (n_x, m)
                 if th[q] - th[q] != 0.0:
                     finite = False
             done = it + 1
+            count[0] += 1
             if not finite:
                 break
     return done
@@ -475,6 +481,12 @@ def forward(const double[:, ::1] X,                # IN  (n_x, m)
 def block_size():
     """Examples per block (fixed at compile time)."""
     return BLOCK
+
+
+def debug_checks():
+    """The debug checks compiled into this build (see setup.py), as names."""
+    cdef int checks = fastnn_debug_checks()
+    return [name for bit, name in ((1, "cython-bounds"), (2, "address-sanitizer")) if checks & bit]
 
 
 def cpu_supports(int level):

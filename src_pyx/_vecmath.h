@@ -54,6 +54,19 @@ __attribute__((simd("notinbranch"))) extern double exp(double);
 __attribute__((simd("notinbranch"))) extern double log(double);
 #endif
 
+/* Which debug checks this build has: 1 = Cython's bounds checks (FASTNN_CYTHON_DEBUG),
+ * 2 = AddressSanitizer (FASTNN_SANITIZE=address). */
+FNN_INLINE int fastnn_debug_checks(void) {
+    int checks = 0;
+#if defined(FASTNN_CYTHON_DEBUG)
+    checks |= 1;
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+    checks |= 2;
+#endif
+    return checks;
+}
+
 /* Whether the CPU (and the OS, which must save the wider registers) support x86-64
  * microarchitecture level 3 (AVX2, FMA, BMI1/2), the only level a build targets;
  * 0 for any other level, architecture or compiler. */
