@@ -1,0 +1,246 @@
+"""The promises of the README's "Guarantees" section: interruption, saved models,
+threads and resources."""
+import _thread
+import concurrent.futures
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import fastnn
+from fastnn import engine
+from fastnn.cli import main
+
+from conftest import random_problem
+
+# ---------------------------------------------------------------- interruption
+
+
+def test_ctrl_c_stops_training_with_everything_done_so_far():
+    # 100,000 examples: the engine sizes its kernel calls to ~0.1 s (CHUNK_WORK).
+    X, Y = fastnn.make_donut(100_000, seed=1)
+    timer = threading.Timer(0.3, _thread.interrupt_main)  # Ctrl-C, as the OS delivers it
+    start = time.perf_counter()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt) as info:
+        fastnn.train(X, Y, num_iterations=1_000_000)
+    seconds_after_ctrl_c = time.perf_counter() - start - 0.3
+    timer.join()
+    # One kernel call is ~0.1 s; 2 s leaves room for a busy machine, and is still far
+    # from the ~hour the full run would take.
+    assert seconds_after_ctrl_c < 2.0
+    partial = info.value.partial_result
+    n = partial.num_iterations
+    assert 0 < n < 1_000_000
+    # The partial result is exactly n iterations of training, never half an update.
+    again = fastnn.train(X, Y, num_iterations=n)
+    np.testing.assert_array_equal(partial.costs, again.costs)
+    for key in again.parameters:
+        np.testing.assert_array_equal(partial.parameters[key], again.parameters[key])
+
+
+def test_interrupted_command_line_keeps_finished_runs(tmp_path):
+    command = [sys.executable, "-m", "fastnn", "--init", "he", "zeros", "--iterations", "400000",
+               "--out", str(tmp_path / "out"), "--save", str(tmp_path / "models")]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               cwd=tmp_path)
+    try:
+        for line in process.stdout:              # wait until the first run has finished
+            if line.startswith("-> he:"):
+                break
+        time.sleep(0.3)                          # inside the second run
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, err
+    assert "interrupted" in err
+    assert [line.split()[0] for line in out.splitlines() if line.startswith(("he ", "zeros "))] == ["he"]
+    assert (tmp_path / "models" / "model_he.npz").exists()
+    assert not (tmp_path / "models" / "model_zeros.npz").exists()
+    assert (tmp_path / "out" / "study.json").exists() and (tmp_path / "out" / "cost_he.png").exists()
+
+
+# ---------------------------------------------------------------- saved models
+
+
+@pytest.fixture(scope="module")
+def trained():
+    X, Y = random_problem(2, 80, seed=2)
+    return fastnn.train(X, Y, [2, 6, 3, 1], "he", learning_rate=0.05, num_iterations=200, seed=7)
+
+
+def test_save_and_load_round_trip(tmp_path, trained):
+    path = fastnn.save(tmp_path / "model.npz", trained)
+    loaded = fastnn.load(path)
+    assert loaded.layers_dims == trained.layers_dims
+    assert (loaded.initialization, loaded.seed, loaded.learning_rate, loaded.engine) == ("he", 7, 0.05, "compiled")
+    np.testing.assert_array_equal(loaded.costs, trained.costs)
+    for key in trained.parameters:
+        np.testing.assert_array_equal(loaded.parameters[key], trained.parameters[key])
+    assert os.listdir(tmp_path) == ["model.npz"]  # no temporary left behind
+
+
+def test_a_failed_save_leaves_the_old_file_intact(tmp_path, trained, monkeypatch):
+    path = fastnn.save(tmp_path / "model.npz", trained)
+    before = path.read_bytes()
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "savez", crash)
+    with pytest.raises(OSError, match="disk full"):
+        fastnn.save(path, trained)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["model.npz"]
+
+
+def _edited(tmp_path, trained, **changes):
+    """A saved model with some arrays replaced (None removes one), as a hand edit."""
+    path = fastnn.save(tmp_path / "model.npz", trained)
+    with np.load(path) as data:
+        arrays = {key: data[key] for key in data.files}
+    for key, value in changes.items():
+        if value is None:
+            del arrays[key]
+        else:
+            arrays[key] = value
+    np.savez(path, **arrays)
+    return path
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"format_version": np.array(2)}, "format version 2; this fastnn reads version 1"),
+        ({"format": np.array("other")}, "is not a fastnn model"),
+        ({"costs": None}, "it has no 'costs'"),
+        ({"parameter_W2": None}, r"parameters is missing \['W2'\]"),
+        ({"parameter_W1": np.zeros((3, 2))}, r"parameters\['W1'\] must have shape \(6, 2\)"),
+        ({"parameter_b3": np.full((1, 1), np.nan)}, r"parameters\['b3'\] contains NaN or inf"),
+        ({"layers_dims": np.array([2, 6, 0, 1])}, "positive integers"),
+        ({"learning_rate": np.array(-1.0)}, "learning_rate must be a finite number > 0"),
+        ({"costs": np.array([0.5, np.nan])}, "'costs' contains NaN"),
+        ({"surprise": np.zeros(3)}, r"unexpected arrays \['surprise'\]"),
+        ({"costs": np.array([object()], dtype=object)}, "not a readable fastnn model"),
+    ],
+    ids=["version", "format", "no-costs", "no-W2", "W1-shape", "nan", "dims", "learning-rate",
+         "nan-cost", "extra-array", "pickled-object"],
+)
+def test_hand_edited_files_are_rejected(tmp_path, trained, changes, message):
+    path = _edited(tmp_path, trained, **changes)
+    with pytest.raises(ValueError, match=message):
+        fastnn.load(path)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "npy"])
+def test_corrupted_files_are_rejected(tmp_path, trained, damage):
+    path = fastnn.save(tmp_path / "model.npz", trained)
+    data = path.read_bytes()
+    if damage == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "garbage":
+        path.write_bytes(os.urandom(len(data)))
+    elif damage == "empty":
+        path.write_bytes(b"")
+    else:
+        np.save(path.with_suffix(".npy"), np.zeros(3))
+        path = path.with_suffix(".npy")
+    with pytest.raises(ValueError, match="not a readable fastnn model"):
+        fastnn.load(path)
+
+
+def test_missing_file_and_wrong_argument():
+    with pytest.raises(FileNotFoundError):
+        fastnn.load("/nonexistent/model.npz")
+    with pytest.raises(TypeError, match="result must be a TrainResult"):
+        fastnn.save("model.npz", {"W1": np.zeros((1, 1))})
+
+
+def test_command_line_saves_and_predicts(tmp_path, capsys):
+    assert main(["--init", "he", "--iterations", "3000", "--no-plots", "--quiet",
+                 "--save", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert main(["--predict", str(tmp_path / "model_he.npz")]) == 0
+    out = capsys.readouterr().out
+    assert "train accuracy" in out and "test accuracy" in out and "TrainResult(" in out
+    (tmp_path / "bad.npz").write_bytes(b"not a model")
+    assert main(["--predict", str(tmp_path / "bad.npz")]) == 2
+    assert "not a readable fastnn model" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- threads
+
+
+def test_parallel_trainings_equal_sequential_ones():
+    X, Y = random_problem(2, 3000, seed=9)
+    jobs = [(init, seed) for init in ("he", "random", "zeros") for seed in (1, 2, 3)]
+
+    def run(job):
+        return fastnn.train(X, Y, [2, 10, 5, 1], job[0], num_iterations=300, seed=job[1], n_threads=1)
+
+    sequential = [run(job) for job in jobs]
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        parallel = list(pool.map(run, jobs))
+    for a, b in zip(sequential, parallel):
+        np.testing.assert_array_equal(a.costs, b.costs)
+        for key in a.parameters:
+            np.testing.assert_array_equal(a.parameters[key], b.parameters[key])
+
+
+def test_training_releases_the_gil():
+    # One kernel call of ~0.5 s runs in a thread while the main thread records how
+    # long it is ever kept from running Python. Holding the GIL, the kernel would
+    # stop it for the whole call; released, the pauses are scheduling noise.
+    X, Y = fastnn.make_donut(200_000, seed=3)
+    X, Y = np.ascontiguousarray(X, dtype=float), np.ascontiguousarray(Y.ravel(), dtype=float)
+    dims, offsets, n_params = engine._layout([2, 10, 5, 1])
+    theta = engine.pack(fastnn.initialize_parameters([2, 10, 5, 1]), [2, 10, 5, 1])
+    core = engine._kernel(None)
+    costs, grad, progress = np.empty(100), np.empty(n_params), np.zeros(1, dtype=np.intp)
+    worker = threading.Thread(
+        target=core.train_chunk, args=(X, Y, dims, offsets, theta, grad, costs, progress, 0.01, 1)
+    )
+    start = time.perf_counter()
+    longest, last = 0.0, start      # from before start(): a GIL-holding call could
+    worker.start()                  # already freeze the main thread inside start()
+    while worker.is_alive():
+        now = time.perf_counter()
+        longest, last = max(longest, now - last), now
+    now = time.perf_counter()
+    longest = max(longest, now - last)   # a pause that lasted until the call ended
+    call = now - start
+    worker.join()
+    assert progress[0] == 100 and call > 0.2
+    # GIL held: the longest pause would be about the whole call.
+    assert longest < call / 3, f"main thread paused {longest:.3f} s during a {call:.3f} s kernel call"
+
+
+# ---------------------------------------------------------------- resources
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="reads Linux's /proc")
+def test_ten_thousand_calls_leave_memory_flat():
+    def resident_bytes():
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    X, Y = random_problem(2, 50, seed=4)
+
+    def calls(n):
+        for _ in range(n):
+            result = fastnn.train(X, Y, [2, 4, 1], num_iterations=3)
+            engine.predict_proba(X, result.parameters)
+            engine.cost_and_gradients(X, Y, result.parameters)
+
+    calls(500)                                   # warm-up: caches, allocator pools
+    before = resident_bytes()
+    calls(10_000)
+    growth = resident_bytes() - before
+    # A leak of even one 50-example array per call would be > 8 MB here.
+    assert growth < 4 * 2**20, f"resident memory grew by {growth / 2**20:.1f} MB"
