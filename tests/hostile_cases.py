@@ -92,6 +92,7 @@ def parameters_like(dims):
 
 def _damaged(dims, damage):
     parameters = fastnn.initialize_parameters(dims, "he", seed=1)
+    last = f"W{len(dims) - 1}"
     if damage == "missing":
         parameters.pop("b1")
     elif damage == "extra":
@@ -99,7 +100,7 @@ def _damaged(dims, damage):
     elif damage == "shape":
         parameters["W1"] = parameters["W1"].T
     elif damage == "nan":
-        parameters["W2"] = parameters["W2"] * np.nan
+        parameters[last] = parameters[last] * np.nan
     elif damage == "inf":
         parameters["b1"] = parameters["b1"] + np.inf
     elif damage == "int":
