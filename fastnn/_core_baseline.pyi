@@ -40,5 +40,5 @@ def forward(
 
 def block_size() -> int: ...
 
-def cpu_supports(level: int) -> bool: ...  # int level: x86-64 microarchitecture level, 3 or 4
+def cpu_supports(level: int) -> bool: ...  # int level: x86-64 microarchitecture level (3)
 def debug_checks() -> list[str]: ...

@@ -15,6 +15,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from fastnn._validate import (
+    check_layers_dims,
     check_parameters,
     check_positive_int,
     check_training,
@@ -48,8 +49,8 @@ def _cores() -> int:
 
 
 def _threads(n_threads: int | None) -> int:
-    # The kernel uses at most one thread per group of examples (a group is at least
-    # 2048 examples), so the default costs nothing on small data.
+    # The kernel uses at most one thread per group of examples (one group up to 2048
+    # examples), so the default costs nothing on small data.
     if n_threads is None:
         return _cores()
     return check_positive_int(n_threads, "n_threads")
@@ -132,9 +133,9 @@ def train(
         Print ``Cost after iteration i: c`` every 1000 iterations, as the study does.
     n_threads : int, optional
         Threads to run on; default: all cores available to the process. Examples are
-        split into groups of at least 2048 that threads take whole, so below 4096
-        examples one thread runs. The result is bitwise identical for any number of
-        threads.
+        split into groups of at most 8 blocks of 256 that threads take whole, so up
+        to 2048 examples one thread runs. The result is bitwise identical for any
+        number of threads.
     kernel : str, optional
         Kernel build to use (see :func:`fastnn.build_info`); default: the best one
         this CPU supports, or the ``FASTNN_KERNEL`` environment variable.
@@ -235,12 +236,10 @@ def predict_proba(
         As :func:`train`, for ``X`` and ``parameters``.
     """
     X = check_X(X)
-    layers_dims = infer_layers_dims(parameters)
-    if layers_dims[0] != X.shape[0] or layers_dims[-1] != 1:
-        raise ValueError(
-            f"parameters describe a network of layers_dims {layers_dims}, which does"
-            f" not fit X of shape {X.shape} (needs layers_dims[0] == X.shape[0] and one output)"
-        )
+    try:
+        layers_dims = check_layers_dims(infer_layers_dims(parameters), n_x=X.shape[0])
+    except ValueError as exc:
+        raise ValueError(f"parameters do not describe a network for X of shape {X.shape}: {exc}") from None
     checked = check_parameters(parameters, layers_dims)
     dims, offsets, _ = _layout(layers_dims)
     out = np.empty(X.shape[1])
@@ -263,6 +262,8 @@ def cost_and_gradients(
     grads : dict
         ``{"dW1": ..., "db1": ..., ...}``, shaped like the parameters.
     """
+    if parameters is None:
+        raise TypeError("parameters must be a dict like {'W1': ..., 'b1': ...}, got None")
     problem = check_training(X, Y, None, "he", 1.0, 1, 0, parameters)
     dims, offsets, n_params = _layout(problem.layers_dims)
     grad = np.empty(n_params)

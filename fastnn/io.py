@@ -132,15 +132,16 @@ def load(path: PathLike) -> TrainResult:
         dims = field("layers_dims")
         if dims.ndim != 1 or dims.dtype.kind not in "iu":
             raise ValueError(f"'layers_dims' must be a 1-D integer array, got {dims.dtype} {dims.shape}")
-        layers_dims = check_layers_dims([int(d) for d in dims])
+        layers_dims = [int(d) for d in dims]
+        layers_dims = check_layers_dims(layers_dims, n_x=layers_dims[0] if layers_dims else None)
         parameters = check_parameters(
             {key[len("parameter_"):]: value for key, value in stored.items() if key.startswith("parameter_")},
             layers_dims,
         )
         learning_rate = check_learning_rate(scalar("learning_rate", "f"))
         costs = field("costs")
-        if costs.ndim != 1 or costs.dtype != np.float64:
-            raise ValueError(f"'costs' must be a 1-D float64 array, got {costs.dtype} {costs.shape}")
+        if costs.ndim != 1 or costs.dtype != np.float64 or costs.size < 1:
+            raise ValueError(f"'costs' must be a non-empty 1-D float64 array, got {costs.dtype} {costs.shape}")
         if np.isnan(costs).any():
             raise ValueError("'costs' contains NaN")
         extra = sorted(k for k in stored if k not in _FIELDS and not k.startswith("parameter_"))

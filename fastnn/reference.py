@@ -127,6 +127,8 @@ def cost_and_gradients(
     X: Any, Y: Any, parameters: Mapping[str, Any]
 ) -> tuple[float, dict[str, np.ndarray]]:
     """Cost and gradients at ``parameters``: one forward and one backward pass."""
+    if parameters is None:
+        raise TypeError("parameters must be a dict like {'W1': ..., 'b1': ...}, got None")
     problem = check_training(X, Y, None, "he", 1.0, 1, 0, parameters)
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         activations = forward(problem.X, problem.parameters)

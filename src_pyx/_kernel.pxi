@@ -30,8 +30,10 @@
 # * Nothing is allocated and no Python object is touched inside the iteration loop;
 #   scratch is allocated once per call, before the GIL is released.
 # * Numerics follow the study's NumPy code operation by operation (see the helpers);
-#   the only differences from ``fastnn.reference`` are summation orders, which move
-#   the costs by ~1e-16 relative per iteration.
+#   the differences from ``fastnn.reference`` are summation orders and, in the
+#   x86_64_v3 build, glibc's vector exp/log (within 4 ulp): each moves a cost by
+#   ~1e-16 relative per iteration. No fused multiply-adds in any build (see
+#   setup.py), so overflow and NaN behave the same whichever build runs.
 
 from cython.parallel cimport prange, threadid
 from libc.math cimport exp, log
@@ -62,8 +64,9 @@ cdef enum:
     # exactly 2 KiB apart, loads from one row and stores to another collide in the
     # low 12 address bits ("4K aliasing") and stall; the padding measured 2x faster.
     ROW = BLOCK + 8
-    # Groups: at least MIN_GROUP_BLOCKS blocks each (so that reducing the groups'
-    # partial gradients stays a small part of an iteration), at most MAX_GROUPS.
+    # Groups: ceil(n_blocks / MIN_GROUP_BLOCKS) of them, at most MAX_GROUPS, so a
+    # group has up to MIN_GROUP_BLOCKS blocks (more when MAX_GROUPS caps) and reducing
+    # the groups' partial gradients stays a small part of an iteration.
     MIN_GROUP_BLOCKS = 8
     MAX_GROUPS = 64
     # Upper bound on the memory of the groups' partial gradients (32 MiB).
@@ -236,7 +239,8 @@ cdef double _block(const double* X, const double* Y, Py_ssize_t m, Py_ssize_t st
             if l < L:
                 for j in range(nb):
                     t = a[i * ROW + j] + bias
-                    a[i * ROW + j] = t if t > 0.0 else 0.0      # relu
+                    # relu, with np.maximum(0, z)'s NaN: a NaN stays NaN
+                    a[i * ROW + j] = 0.0 if t <= 0.0 else t
             else:
                 for j in range(nb):
                     a[i * ROW + j] = sigmoid(a[i * ROW + j] + bias)
@@ -380,6 +384,11 @@ cdef class _Scratch:
         cdef Py_ssize_t l, units = 0, widest = 1
         cdef Plan* p = &self.plan
         self._arrays = []
+        # A last line of defence behind fastnn._validate: the loops assume these.
+        if dims.shape[0] < 2 or min(dims) < 1 or dims[dims.shape[0] - 1] != 1 or X.shape[1] < 1:
+            raise ValueError(f"kernel called with layer sizes {list(dims)} and X of shape ({X.shape[0]}, {X.shape[1]})")
+        if X.shape[0] != dims[0] or (Y is not None and Y.shape[0] != X.shape[1]):
+            raise ValueError("kernel called with X, Y and layer sizes that do not fit")
         p.m = X.shape[1]
         p.L = dims.shape[0] - 1
         p.X = &X[0, 0]
@@ -490,5 +499,6 @@ def debug_checks():
 
 
 def cpu_supports(int level):
-    """Whether this CPU runs code built for x86-64 microarchitecture ``level`` (3 or 4)."""
+    """Whether this CPU runs code built for x86-64 microarchitecture ``level`` (only 3
+    is ever true: it is the only level a build targets)."""
     return fastnn_cpu_supports(level) != 0

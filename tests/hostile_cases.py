@@ -87,7 +87,7 @@ def layers_dims():
 def parameters_like(dims):
     """A parameters dict for ``dims``, damaged in one of several ways."""
     return st.builds(_damaged, st.just(dims), st.sampled_from(
-        ["ok", "missing", "extra", "shape", "nan", "inf", "int", "strings", "list", "not-a-dict"]))
+        ["ok", "missing", "extra", "shape", "nan", "inf", "int", "strings", "list", "not-a-dict", "zero-width"]))
 
 
 def _damaged(dims, damage):
@@ -111,6 +111,10 @@ def _damaged(dims, damage):
         parameters = {k: v.tolist() for k, v in parameters.items()}
     elif damage == "not-a-dict":
         return list(parameters.values())
+    elif damage == "zero-width" and len(dims) > 2:
+        # a hidden layer of no units, with every shape consistent
+        parameters["W1"], parameters["b1"] = np.zeros((0, dims[0])), np.zeros((0, 1))
+        parameters["W2"] = np.zeros((dims[2], 0))
     return parameters
 
 

@@ -44,9 +44,10 @@ def test_large_random_start_agrees_in_outcome(study_data):
     np.testing.assert_allclose(compiled.costs[-1], oracle.costs[-1], rtol=0.05)
 
 
-# Sizes around the block (256 examples) and group (64 blocks) boundaries, and
-# networks of other depths, including plain logistic regression ([n_x, 1]).
-@pytest.mark.parametrize("m", [1, 2, 255, 256, 257, 700, 16385], ids=lambda m: f"m={m}")
+# Sizes around the block (256 examples) and group (1 -> 2 groups at 2049, the
+# 64-group cap from 131073) boundaries, and networks of other depths, including
+# plain logistic regression ([n_x, 1]).
+@pytest.mark.parametrize("m", [1, 2, 255, 256, 257, 700, 2048, 2049, 16385], ids=lambda m: f"m={m}")
 @pytest.mark.parametrize(
     "layers_dims", [[3, 1], [3, 7, 1], [3, 10, 5, 1], [3, 17, 9, 4, 1]], ids=str
 )
@@ -57,6 +58,27 @@ def test_other_sizes_agree_with_the_reference(m, layers_dims):
     oracle = reference.train(X, Y, layers_dims, "he", learning_rate=0.1, num_iterations=iterations, seed=1)
     np.testing.assert_allclose(compiled.costs, oracle.costs, rtol=COST_RTOL, atol=0)
     assert_parameters_close(compiled.parameters, oracle.parameters, PARAM_RTOL)
+
+
+@pytest.mark.parametrize("m", [2049, 140_000], ids=lambda m: f"m={m}")
+def test_inputs_wider_than_the_hidden_layers(m):
+    # n_x = 8 > the hidden width: the scratch rows are sized by the hidden layers.
+    X, Y = random_problem(8, m, seed=2)
+    compiled = engine.train(X, Y, [8, 2, 1], "he", learning_rate=0.1, num_iterations=5, seed=1)
+    oracle = reference.train(X, Y, [8, 2, 1], "he", learning_rate=0.1, num_iterations=5, seed=1)
+    np.testing.assert_allclose(compiled.costs, oracle.costs, rtol=COST_RTOL, atol=0)
+
+
+@pytest.mark.parametrize("build", fastnn.build_info()["available"])
+def test_overflow_shows_as_nan_on_every_build(build):
+    # Finite inputs whose products overflow: 10 * 1e308 - 10 * 1e308 is inf - inf =
+    # NaN without fused multiply-adds, and the ReLU keeps the NaN as np.maximum does
+    # (it must not turn it into 0). NumPy's own dot gives inf or NaN here depending
+    # on its BLAS kernel, so the reference is not the judge of this case.
+    X = np.array([[1e308], [1e308]])
+    parameters = {"W1": np.array([[10.0, -10.0]]), "b1": np.zeros((1, 1)),
+                  "W2": np.array([[1.0]]), "b2": np.zeros((1, 1))}
+    assert np.isnan(fastnn.predict_proba(X, parameters, kernel=build)).all()
 
 
 def test_predict_proba_matches_the_reference_forward_pass(study_data):

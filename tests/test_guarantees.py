@@ -128,9 +128,12 @@ def _edited(tmp_path, trained, **changes):
         ({"costs": np.array([0.5, np.nan])}, "'costs' contains NaN"),
         ({"surprise": np.zeros(3)}, r"unexpected arrays \['surprise'\]"),
         ({"costs": np.array([object()], dtype=object)}, "not a readable fastnn model"),
+        ({"costs": np.array([])}, "'costs' must be a non-empty"),
+        ({"layers_dims": np.array([2, 6, 3, 2]), "parameter_W3": np.zeros((2, 3)), "parameter_b3": np.zeros((2, 1))},
+         r"layers_dims\[-1\] must be 1"),
     ],
     ids=["version", "format", "no-costs", "no-W2", "W1-shape", "nan", "dims", "learning-rate",
-         "nan-cost", "extra-array", "pickled-object"],
+         "nan-cost", "extra-array", "pickled-object", "no-costs-left", "two-outputs"],
 )
 def test_hand_edited_files_are_rejected(tmp_path, trained, changes, message):
     path = _edited(tmp_path, trained, **changes)

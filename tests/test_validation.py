@@ -115,12 +115,14 @@ def test_nested_lists_are_accepted():
 @pytest.mark.parametrize(
     "X, parameters, error, message",
     [
-        (X0[:1], fastnn.initialize_parameters([2, 4, 1]), ValueError, "does not fit X of shape"),
-        (X0, fastnn.initialize_parameters([2, 4, 2]), ValueError, "does not fit X"),
+        (X0[:1], fastnn.initialize_parameters([2, 4, 1]), ValueError, r"layers_dims\[0\] must equal n_x"),
+        (X0, fastnn.initialize_parameters([2, 4, 2]), ValueError, r"layers_dims\[-1\] must be 1"),
         (X0, {"b1": np.zeros((1, 1))}, ValueError, "parameters has no 'W1'"),
+        (X0, {"W1": np.zeros((0, 2)), "b1": np.zeros((0, 1)), "W2": np.zeros((1, 0)), "b2": np.ones((1, 1))},
+         ValueError, "positive integers, got 0"),
         (np.full((2, 3), np.inf), fastnn.initialize_parameters([2, 4, 1]), ValueError, "X contains NaN or inf"),
     ],
-    ids=["wrong-n_x", "two-outputs", "no-W1", "inf"],
+    ids=["wrong-n_x", "two-outputs", "no-W1", "zero-width", "inf"],
 )
 def test_predict_proba_rejects_bad_input(X, parameters, error, message):
     with pytest.raises(error, match=message):
