@@ -13,17 +13,22 @@ from importlib.metadata import PackageNotFoundError, version as _version
 
 from fastnn._dispatch import build_info
 from fastnn.data import load_dataset, make_donut
+from fastnn.diagnose import diagnose
 from fastnn.engine import cost_and_gradients, predict_proba, train
 from fastnn.io import load, save
 from fastnn.init import (
     INITIALIZATIONS,
+    calculate_gain,
     initialize_parameters,
     initialize_parameters_he,
     initialize_parameters_random,
     initialize_parameters_zeros,
+    register_initialization,
+    variance_scaling,
 )
 from fastnn.result import TrainResult
 from fastnn.study import accuracy, model, predict, run_study
+from fastnn.sweep import sweep
 
 try:
     __version__ = _version("fastnn")
@@ -35,7 +40,9 @@ __all__ = [
     "TrainResult",
     "accuracy",
     "build_info",
+    "calculate_gain",
     "cost_and_gradients",
+    "diagnose",
     "initialize_parameters",
     "initialize_parameters_he",
     "initialize_parameters_random",
@@ -46,8 +53,11 @@ __all__ = [
     "model",
     "predict",
     "predict_proba",
+    "register_initialization",
     "run_study",
     "save",
+    "sweep",
     "train",
+    "variance_scaling",
     "__version__",
 ]

@@ -36,6 +36,10 @@ examples:
 
 Ctrl-C stops training between chunks of iterations; the runs that finished are
 still printed and saved, and the exit status is 130.
+
+more commands (each has --help):
+  fastnn inits                     every initialisation scheme's per-layer statistics
+  fastnn sweep                     every scheme over 50 seeds: means, spreads, figures
 """
 
 
@@ -160,6 +164,11 @@ def _row_record(row: StudyRow) -> dict:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["sweep"]:
+        return sweep_command(argv[1:])
+    if argv[:1] == ["inits"]:
+        return inits_command(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.iterations < 1:
@@ -217,6 +226,86 @@ def main(argv: Sequence[str] | None = None) -> int:
             path = _save_overview(rows, args.out)
             print(f"\nfigures and study.json written to {os.path.abspath(args.out)} ({os.path.basename(path)} is the overview)")
     return status
+
+
+def inits_command(argv: Sequence[str]) -> int:
+    """``fastnn inits``: every scheme's statistics at initialisation."""
+    parser = argparse.ArgumentParser(
+        prog="fastnn inits",
+        description="For every registered initialisation scheme, the study's network at"
+        " initialisation on the study's training data: per layer, the mean and std of the"
+        " pre-activations, dead ReLUs, saturated outputs, whether all units are identical"
+        " and the weight gradient's norm. Saves a PNG of the per-layer spread.",
+    )
+    parser.add_argument("--seed", type=int, default=3, help="initialisation seed (default: 3)")
+    parser.add_argument("--out", default="fastnn-results", metavar="DIR", help="folder for inits.png")
+    parser.add_argument("--no-plots", action="store_true", help="do not draw the figure")
+    args = parser.parse_args(argv)
+
+    from fastnn.data import load_dataset
+    from fastnn.diagnose import diagnose
+
+    train_X, train_Y, _, _ = load_dataset()
+    diagnoses = [diagnose(train_X, initialization=name, seed=args.seed, Y=train_Y) for name in INITIALIZATIONS]
+    print("\n\n".join(d.table() for d in diagnoses))
+    if not args.no_plots:
+        from matplotlib.figure import Figure
+
+        from fastnn.plots import plot_activation_spread
+
+        os.makedirs(args.out, exist_ok=True)
+        fig = Figure(figsize=(7, 4.5), layout="constrained")
+        plot_activation_spread(diagnoses, ax=fig.add_subplot())
+        path = os.path.join(args.out, "inits.png")
+        fig.savefig(path, dpi=110)
+        print(f"\nwrote {path}")
+    return 0
+
+
+def sweep_command(argv: Sequence[str]) -> int:
+    """``fastnn sweep``: the study over many seeds."""
+    parser = argparse.ArgumentParser(
+        prog="fastnn sweep",
+        description="Train every initialisation scheme (or those named) from many seeds, and"
+        " optionally several learning rates, on the study's data; print per scheme the mean,"
+        " std and range of the final cost and of train and test accuracy, and how often test"
+        " accuracy reached 95 %. Writes sweep.csv, sweep.json and figures (median cost curves"
+        " with their spread, a box plot of test accuracy). Trainings run in parallel on all cores.",
+    )
+    parser.add_argument("--init", nargs="+", metavar="SCHEME", help=f"schemes (default: all: {', '.join(INITIALIZATIONS)})")
+    parser.add_argument("--seeds", type=int, default=50, metavar="N", help="seeds 0..N-1 (default: 50)")
+    parser.add_argument("--learning-rates", type=float, nargs="+", default=[0.01], metavar="LR", help="(default: 0.01)")
+    parser.add_argument("--iterations", type=int, default=15000, metavar="N", help="per training (default: 15000)")
+    parser.add_argument("--out", default="fastnn-results", metavar="DIR", help="folder for the CSV, JSON and figures")
+    parser.add_argument("--no-plots", action="store_true", help="do not draw the figures")
+    args = parser.parse_args(argv)
+    if args.seeds < 1 or args.iterations < 1:
+        parser.error("--seeds and --iterations must be >= 1")
+
+    from fastnn.sweep import sweep
+
+    try:
+        result = sweep(args.init, range(args.seeds), args.learning_rates, args.iterations)
+    except (ValueError, TypeError) as exc:
+        parser.error(str(exc))
+    except KeyboardInterrupt:
+        print("\ninterrupted: no sweep results written", file=sys.stderr)
+        return 130
+    print(result.table())
+    os.makedirs(args.out, exist_ok=True)
+    written = [result.to_csv(os.path.join(args.out, "sweep.csv")), result.to_json(os.path.join(args.out, "sweep.json"))]
+    if not args.no_plots:
+        from matplotlib.figure import Figure
+
+        from fastnn.plots import plot_sweep_accuracy, plot_sweep_costs
+
+        for name, draw in (("sweep_costs.png", plot_sweep_costs), ("sweep_accuracy.png", plot_sweep_accuracy)):
+            fig = Figure(figsize=(8, 5), layout="constrained")
+            draw(result, ax=fig.add_subplot())
+            written.append(os.path.join(args.out, name))
+            fig.savefig(written[-1], dpi=110)
+    print("\nwrote " + ", ".join(written))
+    return 0
 
 
 def _predict(args: argparse.Namespace) -> int:

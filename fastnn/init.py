@@ -1,15 +1,24 @@
 """Weight initialisation schemes and their registry.
 
-Every scheme is a small function ``scheme(fan_out, fan_in, rng)`` returning the weight
-matrix ``W_l`` of shape ``(fan_out, fan_in)`` = ``(n_l, n_{l-1})``, so fan-in is
-``W.shape[1]`` (PyTorch's convention). Biases always start at zero.
+Every scheme is a function ``scheme(fan_out, fan_in, rng)`` returning the weight
+matrix ``W_l`` of shape ``(fan_out, fan_in)`` = ``(n_l, n_{l-1})``: fan-in is
+``W.shape[1]`` and fan-out ``W.shape[0]`` (PyTorch's convention). ``rng`` is a
+:class:`numpy.random.RandomState` or a :class:`numpy.random.Generator`. Biases always
+start at zero.
+
 :func:`initialize_parameters` draws the matrices in layer order W1, W2, ... from one
-local :class:`numpy.random.RandomState`, which reproduces the study's streams exactly
-(the study seeds NumPy's global generator with 3 and draws in the same order).
+random state. With an integer seed that is a legacy ``RandomState(seed)``, which
+reproduces the study's streams exactly (the study seeds NumPy's global generator
+with 3 and draws W1, W2, W3 with ``randn``).
+
+Most schemes are instances of :func:`variance_scaling`, the general form Keras and
+JAX use: weights of variance ``scale / fan`` with ``fan`` the fan-in, the fan-out or
+their average, drawn from a normal, a truncated normal or a uniform distribution.
 """
 from __future__ import annotations
 
-from typing import Callable, Sequence
+import math
+from typing import Callable, Sequence, Union
 
 import numpy as np
 
@@ -17,29 +26,59 @@ from fastnn._validate import check_layers_dims
 
 __all__ = [
     "INITIALIZATIONS",
-    "zeros",
-    "random",
+    "Scheme",
+    "calculate_gain",
+    "get_initialization",
     "he",
+    "he_uniform",
     "initialize_parameters",
-    "initialize_parameters_zeros",
-    "initialize_parameters_random",
     "initialize_parameters_he",
+    "initialize_parameters_random",
+    "initialize_parameters_zeros",
+    "lecun_normal",
+    "lecun_uniform",
+    "orthogonal",
+    "random",
+    "register_initialization",
+    "variance_scaling",
+    "xavier_normal",
+    "xavier_uniform",
+    "zeros",
 ]
 
 STUDY_SEED = 3
+RandomSource = Union[np.random.RandomState, np.random.Generator]
+Scheme = Callable[[int, int, RandomSource], np.ndarray]
+
+# Standard deviation of a standard normal truncated to [-2, 2]: dividing by it gives
+# a truncated normal the intended variance (the constant Keras and JAX use).
+TRUNCATED_NORMAL_STD = 0.87962566103423978
 
 
-def zeros(fan_out: int, fan_in: int, rng: np.random.RandomState) -> np.ndarray:
-    """All weights zero: every unit of a layer computes the same function forever.
+def _normal(rng: RandomSource, shape: tuple[int, int]) -> np.ndarray:
+    # randn for RandomState: exactly the study's stream.
+    if isinstance(rng, np.random.Generator):
+        return rng.standard_normal(shape)
+    return rng.randn(*shape)
 
-    Draws nothing from ``rng``.
-    """
+
+def _truncated_normal(rng: RandomSource, shape: tuple[int, int]) -> np.ndarray:
+    # Standard normal draws outside [-2, 2] are redrawn until none is left.
+    values = _normal(rng, shape)
+    outside = np.abs(values) > 2
+    while outside.any():
+        values[outside] = _normal(rng, (int(outside.sum()), 1))[:, 0]
+        outside = np.abs(values) > 2
+    return values
+
+
+def zeros(fan_out: int, fan_in: int, rng: RandomSource) -> np.ndarray:
+    """All weights zero: every unit of a layer computes the same function forever,
+    so training never breaks the symmetry. Draws nothing from ``rng``."""
     return np.zeros((fan_out, fan_in))
 
 
-def random(
-    fan_out: int, fan_in: int, rng: np.random.RandomState, scale: float = 10.0
-) -> np.ndarray:
+def random(fan_out: int, fan_in: int, rng: RandomSource, scale: float = 10.0) -> np.ndarray:
     r"""Standard normal weights times a fixed ``scale`` (the study's "large random").
 
     .. math:: W \sim \mathcal{N}(0, \mathrm{scale}^2)
@@ -47,34 +86,220 @@ def random(
     With the default ``scale=10`` the output sigmoid saturates, which is why the
     study's cost starts at infinity.
     """
-    return rng.randn(fan_out, fan_in) * scale
+    return _normal(rng, (fan_out, fan_in)) * scale
 
 
-def he(fan_out: int, fan_in: int, rng: np.random.RandomState) -> np.ndarray:
-    r"""He initialisation, normal, untruncated.
+def variance_scaling(
+    scale: float = 1.0, mode: str = "fan_in", distribution: str = "truncated_normal"
+) -> Scheme:
+    r"""The general scheme: weights of variance ``scale / fan``.
 
-    K. He, X. Zhang, S. Ren and J. Sun, "Delving Deep into Rectifiers: Surpassing
-    Human-Level Performance on ImageNet Classification", ICCV 2015.
+    .. math:: \mathrm{Var}(W) = \frac{\mathrm{scale}}{n}, \quad
+              n \in \{\mathrm{fan\_in}, \mathrm{fan\_out},
+              (\mathrm{fan\_in} + \mathrm{fan\_out}) / 2\}
 
-    .. math:: W \sim \mathcal{N}\left(0, \frac{2}{\mathrm{fan\_in}}\right)
+    Also known as ``tf.keras.initializers.VarianceScaling`` and
+    ``jax.nn.initializers.variance_scaling``.
 
-    Also known as Kaiming normal (``kaiming_normal_`` with ``mode="fan_in"``). The
-    variance 2 / fan_in keeps the variance of the pre-activations constant through
-    ReLU layers. (The study's text calls this "Xavier"; Xavier/Glorot uses
-    2 / (fan_in + fan_out).)
+    Parameters
+    ----------
+    scale : float, default=1.0
+        Positive.
+    mode : {"fan_in", "fan_out", "fan_avg"}, default="fan_in"
+    distribution : {"truncated_normal", "normal", "uniform"}, default="truncated_normal"
+        ``normal``: std ``sqrt(scale / n)``; ``truncated_normal``: a normal truncated
+        at two standard deviations, its std divided by 0.87962566103423978 so that the
+        variance is still ``scale / n``; ``uniform``: on ``[-a, a]`` with
+        ``a = sqrt(3 scale / n)``.
+
+    Returns
+    -------
+    callable
+        A scheme ``(fan_out, fan_in, rng) -> W``.
+
+    Raises
+    ------
+    ValueError
+        If ``scale`` is not positive or ``mode``/``distribution`` is unknown.
     """
-    return rng.randn(fan_out, fan_in) * np.sqrt(2.0 / fan_in)
+    if not (isinstance(scale, (int, float)) and math.isfinite(scale) and scale > 0):
+        raise ValueError(f"scale must be a finite number > 0, got {scale!r}")
+    modes = ("fan_in", "fan_out", "fan_avg")
+    distributions = ("truncated_normal", "normal", "uniform")
+    if mode not in modes:
+        raise ValueError(f"mode must be one of {list(modes)}, got {mode!r}")
+    if distribution not in distributions:
+        raise ValueError(f"distribution must be one of {list(distributions)}, got {distribution!r}")
+
+    def scheme(fan_out: int, fan_in: int, rng: RandomSource) -> np.ndarray:
+        fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[mode]
+        shape = (fan_out, fan_in)
+        if distribution == "normal":
+            # Written as the study writes He: randn(...) * sqrt(2. / fan_in).
+            return _normal(rng, shape) * np.sqrt(scale / fan)
+        if distribution == "truncated_normal":
+            return _truncated_normal(rng, shape) * (np.sqrt(scale / fan) / TRUNCATED_NORMAL_STD)
+        limit = np.sqrt(3.0 * scale / fan)
+        return rng.uniform(-limit, limit, size=shape)
+
+    scheme.__name__ = f"variance_scaling(scale={scale}, mode={mode!r}, distribution={distribution!r})"
+    return scheme
 
 
-INITIALIZATIONS: dict[str, Callable[..., np.ndarray]] = {
+def _named(function: Scheme, name: str, doc: str) -> Scheme:
+    function.__name__ = name
+    function.__doc__ = doc
+    return function
+
+
+he = _named(variance_scaling(2.0, "fan_in", "normal"), "he", r"""He initialisation, normal.
+
+K. He, X. Zhang, S. Ren and J. Sun, "Delving Deep into Rectifiers: Surpassing
+Human-Level Performance on ImageNet Classification", ICCV 2015.
+
+.. math:: W \sim \mathcal{N}\left(0, \frac{2}{\mathrm{fan\_in}}\right)
+
+Also known as Kaiming normal (``he_normal``, ``kaiming_normal``). Untruncated, so it
+draws exactly the study's stream. The variance 2 / fan_in keeps the variance of the
+pre-activations constant through ReLU layers, which halve it. (The study's text calls
+this "Xavier"; Xavier/Glorot is 2 / (fan_in + fan_out).)""")
+
+he_uniform = _named(variance_scaling(2.0, "fan_in", "uniform"), "he_uniform", r"""He initialisation, uniform.
+
+He et al., ICCV 2015 (see :func:`he`).
+
+.. math:: W \sim \mathcal{U}(-a, a), \quad a = \sqrt{6 / \mathrm{fan\_in}}
+
+Also known as Kaiming uniform (``kaiming_uniform``).""")
+
+xavier_normal = _named(variance_scaling(1.0, "fan_avg", "normal"), "xavier_normal", r"""Xavier/Glorot initialisation, normal.
+
+X. Glorot and Y. Bengio, "Understanding the difficulty of training deep feedforward
+neural networks", AISTATS 2010.
+
+.. math:: W \sim \mathcal{N}\left(0, \frac{2}{\mathrm{fan\_in} + \mathrm{fan\_out}}\right)
+
+Also known as Glorot normal (``glorot_normal``). Made for tanh/sigmoid layers; with
+ReLUs the variance shrinks layer after layer.""")
+
+xavier_uniform = _named(variance_scaling(1.0, "fan_avg", "uniform"), "xavier_uniform", r"""Xavier/Glorot initialisation, uniform.
+
+Glorot and Bengio, AISTATS 2010 (see :func:`xavier_normal`).
+
+.. math:: W \sim \mathcal{U}(-a, a), \quad a = \sqrt{\frac{6}{\mathrm{fan\_in} + \mathrm{fan\_out}}}
+
+Also known as Glorot uniform (``glorot_uniform``), Keras's default.""")
+
+lecun_normal = _named(variance_scaling(1.0, "fan_in", "normal"), "lecun_normal", r"""LeCun initialisation, normal.
+
+Y. LeCun, L. Bottou, G. Orr and K.-R. Müller, "Efficient BackProp", in Neural
+Networks: Tricks of the Trade, 1998.
+
+.. math:: W \sim \mathcal{N}\left(0, \frac{1}{\mathrm{fan\_in}}\right)
+
+Half the variance of He's: with ReLUs the pre-activations shrink by about √2 per
+layer.""")
+
+lecun_uniform = _named(variance_scaling(1.0, "fan_in", "uniform"), "lecun_uniform", r"""LeCun initialisation, uniform.
+
+LeCun et al., 1998 (see :func:`lecun_normal`).
+
+.. math:: W \sim \mathcal{U}(-a, a), \quad a = \sqrt{3 / \mathrm{fan\_in}}""")
+
+
+def orthogonal(fan_out: int, fan_in: int, rng: RandomSource) -> np.ndarray:
+    r"""A (semi-)orthogonal matrix: the Q of the QR decomposition of a normal matrix,
+    with the signs of R's diagonal folded in so that Q is uniformly distributed.
+
+    A. M. Saxe, J. L. McClelland and S. Ganguli, "Exact solutions to the nonlinear
+    dynamics of learning in deep linear neural networks", ICLR 2014.
+
+    :math:`W^\top W = I` when fan_out >= fan_in, else :math:`W W^\top = I`; scale
+    it with ``gain``. Also known as ``torch.nn.init.orthogonal_``.
+    """
+    rows, cols = fan_out, fan_in
+    flat = _normal(rng, (max(rows, cols), min(rows, cols)))
+    q, r = np.linalg.qr(flat)
+    q = q * np.sign(np.diag(r))
+    return q if rows >= cols else q.T
+
+
+INITIALIZATIONS: dict[str, Scheme] = {
     "zeros": zeros,
     "random": random,
     "he": he,
+    "he_uniform": he_uniform,
+    "xavier_normal": xavier_normal,
+    "xavier_uniform": xavier_uniform,
+    "lecun_normal": lecun_normal,
+    "lecun_uniform": lecun_uniform,
+    "orthogonal": orthogonal,
 }
+
+ALIASES = {
+    "he_normal": "he",
+    "kaiming_normal": "he",
+    "kaiming_uniform": "he_uniform",
+    "glorot_normal": "xavier_normal",
+    "glorot_uniform": "xavier_uniform",
+}
+
+GAINS = {"linear": 1.0, "sigmoid": 1.0, "tanh": 5.0 / 3, "relu": math.sqrt(2.0)}
+
+
+def calculate_gain(nonlinearity: str) -> float:
+    """The recommended ``gain`` for a nonlinearity, as ``torch.nn.init.calculate_gain``:
+    1 for linear and sigmoid, 5/3 for tanh, √2 for relu.
+
+    Raises
+    ------
+    ValueError
+        For any other name.
+    """
+    try:
+        return GAINS[nonlinearity]
+    except (KeyError, TypeError):
+        raise ValueError(f"nonlinearity must be one of {sorted(GAINS)}, got {nonlinearity!r}") from None
+
+
+def register_initialization(name: str, scheme: Scheme) -> None:
+    """Make ``scheme(fan_out, fan_in, rng) -> W`` available under ``name`` everywhere
+    an initialisation is named (``train``, ``sweep``, the command line's ``--init``).
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is taken (a scheme or an alias).
+    TypeError
+        If ``name`` is not a string or ``scheme`` is not callable.
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty string, got {name!r}")
+    if not callable(scheme):
+        raise TypeError(f"scheme must be callable as scheme(fan_out, fan_in, rng), got {scheme!r}")
+    if name in INITIALIZATIONS or name in ALIASES:
+        raise ValueError(f"initialization {name!r} is already registered")
+    INITIALIZATIONS[name] = scheme
+
+
+def get_initialization(name: str) -> Scheme:
+    """The scheme registered under ``name`` (or an alias of it)."""
+    if not isinstance(name, str):
+        raise TypeError(f"initialization must be a string, got {type(name).__name__}")
+    key = ALIASES.get(name, name)
+    if key not in INITIALIZATIONS:
+        raise ValueError(
+            f"initialization must be one of {sorted(INITIALIZATIONS) + sorted(ALIASES)}, got {name!r}"
+        )
+    return INITIALIZATIONS[key]
 
 
 def initialize_parameters(
-    layers_dims: Sequence[int], initialization: str = "he", seed: int = STUDY_SEED
+    layers_dims: Sequence[int],
+    initialization: str = "he",
+    seed: int | np.random.Generator | np.random.RandomState = STUDY_SEED,
+    *,
+    gain: float = 1.0,
 ) -> dict[str, np.ndarray]:
     """Initial parameters of a fully connected network.
 
@@ -83,9 +308,13 @@ def initialize_parameters(
     layers_dims : sequence of int
         Layer sizes ``[n_x, n_1, ..., n_L]``, at least two, all positive.
     initialization : str, default="he"
-        Name of a scheme in :data:`INITIALIZATIONS`.
-    seed : int, default=3
-        Seed of the local ``RandomState`` the weights are drawn from (the study's 3).
+        A name in :data:`INITIALIZATIONS` or an alias (``he_normal``,
+        ``kaiming_normal``, ``kaiming_uniform``, ``glorot_normal``, ``glorot_uniform``).
+    seed : int, Generator or RandomState, default=3
+        An int seeds a legacy ``RandomState`` (the study's streams; 3 is the study's
+        seed); a ``Generator`` or ``RandomState`` is drawn from directly.
+    gain : float, default=1.0
+        Multiplies every weight matrix (see :func:`calculate_gain`).
 
     Returns
     -------
@@ -96,31 +325,34 @@ def initialize_parameters(
     Raises
     ------
     ValueError
-        If ``initialization`` is not a known scheme or ``layers_dims`` is not a list
-        of at least two positive integers.
+        If ``initialization`` is not a known scheme, ``layers_dims`` is not a list
+        of at least two positive integers, or ``gain`` is not finite.
     TypeError
-        If ``initialization`` is not a string.
+        If ``initialization`` is not a string or ``seed`` is of the wrong type.
     """
     scheme = get_initialization(initialization)
     dims = check_layers_dims(layers_dims)
-    rng = np.random.RandomState(seed)
+    if not (isinstance(gain, (int, float)) and math.isfinite(gain)):
+        raise ValueError(f"gain must be a finite number, got {gain!r}")
+    if isinstance(seed, (np.random.Generator, np.random.RandomState)):
+        rng = seed
+    elif isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        rng = np.random.RandomState(seed)
+    else:
+        raise TypeError(f"seed must be an int, a numpy Generator or a RandomState, got {seed!r}")
     parameters = {}
     for l in range(1, len(dims)):
-        parameters[f"W{l}"] = scheme(dims[l], dims[l - 1], rng)
+        W = np.asarray(scheme(dims[l], dims[l - 1], rng), dtype=np.float64)
+        if W.shape != (dims[l], dims[l - 1]):
+            raise ValueError(
+                f"initialization {initialization!r} returned shape {W.shape} for W{l},"
+                f" expected {(dims[l], dims[l - 1])}"
+            )
+        if not np.isfinite(W).all():
+            raise ValueError(f"initialization {initialization!r} produced NaN or inf in W{l}")
+        parameters[f"W{l}"] = W * gain if gain != 1.0 else W
         parameters[f"b{l}"] = np.zeros((dims[l], 1))
     return parameters
-
-
-def get_initialization(name: str) -> Callable[..., np.ndarray]:
-    """The scheme registered under ``name``; a ValueError lists the valid names."""
-    if not isinstance(name, str):
-        raise TypeError(f"initialization must be a string, got {type(name).__name__}")
-    try:
-        return INITIALIZATIONS[name]
-    except KeyError:
-        raise ValueError(
-            f"initialization must be one of {sorted(INITIALIZATIONS)}, got {name!r}"
-        ) from None
 
 
 def initialize_parameters_zeros(layers_dims: Sequence[int]) -> dict[str, np.ndarray]:

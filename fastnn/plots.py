@@ -13,7 +13,13 @@ import numpy as np
 from fastnn._validate import check_X, check_Y
 from fastnn.engine import predict_proba
 
-__all__ = ["plot_costs", "plot_decision_boundary"]
+__all__ = [
+    "plot_costs",
+    "plot_decision_boundary",
+    "plot_sweep_costs",
+    "plot_sweep_accuracy",
+    "plot_activation_spread",
+]
 
 
 def _axes(ax: Any) -> Any:
@@ -106,4 +112,75 @@ def plot_decision_boundary(
     ax.set_ylabel("$x_2$")
     if title:
         ax.set_title(title)
+    return ax
+
+
+def plot_sweep_costs(result: Any, ax: Any = None, learning_rate: float | None = None) -> Any:
+    """Cost curves of a sweep: per scheme, the median over seeds and the band between
+    the 10th and 90th percentiles (infinite costs left out).
+
+    Parameters
+    ----------
+    result : fastnn.sweep.SweepResult
+    ax : matplotlib Axes, optional
+    learning_rate : float, optional
+        Which learning rate to draw; default: the first.
+    """
+    from fastnn.sweep import CURVE_EVERY
+
+    ax = _axes(ax)
+    groups = result.groups()
+    rates = sorted({lr for _, lr in groups})
+    learning_rate = rates[0] if learning_rate is None else learning_rate
+    for (name, lr), runs in groups.items():
+        if lr != learning_rate:
+            continue
+        curves = np.array([run.curve for run in runs])
+        curves = np.where(np.isfinite(curves), curves, np.nan)
+        iterations = np.arange(curves.shape[1]) * CURVE_EVERY
+        with np.errstate(all="ignore"):
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # all-inf columns
+                median = np.nanmedian(curves, axis=0)
+                low, high = np.nanpercentile(curves, [10, 90], axis=0)
+        (line,) = ax.plot(iterations, median, label=name, linewidth=1.2)
+        ax.fill_between(iterations, low, high, color=line.get_color(), alpha=0.15, linewidth=0)
+    ax.set_yscale("log")
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("cost (median, 10-90 % band)")
+    ax.set_title(f"cost over {len(next(iter(groups.values())))} seeds, learning rate {learning_rate:g}")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7, ncol=2)
+    return ax
+
+
+def plot_sweep_accuracy(result: Any, ax: Any = None) -> Any:
+    """Box plot of test accuracy per scheme (and learning rate) over the seeds."""
+    ax = _axes(ax)
+    groups = result.groups()
+    rates = {lr for _, lr in groups}
+    labels = [name if len(rates) == 1 else f"{name}\nlr {lr:g}" for name, lr in groups]
+    ax.boxplot([[run.test_accuracy for run in runs] for runs in groups.values()], tick_labels=labels)
+    ax.set_ylabel("test accuracy")
+    ax.set_title("test accuracy over seeds")
+    ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+    ax.grid(True, axis="y", alpha=0.3)
+    return ax
+
+
+def plot_activation_spread(diagnoses: Any, ax: Any = None) -> Any:
+    """Standard deviation of each layer's pre-activations at initialisation, one line
+    per scheme (from :func:`fastnn.diagnose`): how the signal grows or shrinks."""
+    ax = _axes(ax)
+    for diagnosis in diagnoses:
+        stds = [max(layer.z_std, 1e-12) for layer in diagnosis.layers]
+        ax.plot(range(1, len(stds) + 1), stds, marker="o", label=diagnosis.initialization)
+    ax.set_yscale("log")
+    ax.set_xlabel("layer")
+    ax.set_ylabel("std of pre-activations Z")
+    ax.set_title("signal through the network at initialisation")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7, ncol=2)
     return ax

@@ -1,0 +1,204 @@
+"""The study made robust: every scheme, many seeds, optionally several learning rates.
+
+Each training runs on the compiled engine with one thread; the trainings themselves
+run in parallel on any :class:`concurrent.futures.Executor` - by default a thread
+pool over the local cores (the kernel releases the GIL, so threads really run in
+parallel), or a cluster's executor such as Dask's
+``distributed.Client(...).get_executor()``. Results are gathered in job order, so
+they do not depend on the executor or the number of workers.
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import csv
+import json
+import os
+import sys
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+from fastnn.data import load_dataset
+from fastnn.init import INITIALIZATIONS, get_initialization
+
+__all__ = ["SweepRun", "SweepResult", "sweep"]
+
+CURVE_EVERY = 10          # the cost curves keep one iteration in ten
+GOOD_TEST_ACCURACY = 0.95
+
+
+@dataclass(frozen=True)
+class SweepRun:
+    """One training of the sweep."""
+
+    initialization: str
+    seed: int
+    learning_rate: float
+    final_cost: float
+    train_accuracy: float
+    test_accuracy: float
+    curve: np.ndarray = field(repr=False)   # costs[::CURVE_EVERY]
+
+
+@dataclass
+class SweepResult:
+    """All runs of a sweep, in job order (scheme, then learning rate, then seed)."""
+
+    runs: list[SweepRun]
+    num_iterations: int
+
+    def groups(self) -> dict[tuple[str, float], list[SweepRun]]:
+        out: dict[tuple[str, float], list[SweepRun]] = {}
+        for run in self.runs:
+            out.setdefault((run.initialization, run.learning_rate), []).append(run)
+        return out
+
+    def summary(self) -> list[dict[str, Any]]:
+        """Per scheme and learning rate: mean, std, min and max of the final cost and
+        of both accuracies, and the fraction of runs with test accuracy >= 95 %."""
+        rows = []
+        for (name, lr), runs in self.groups().items():
+            row: dict[str, Any] = {"initialization": name, "learning_rate": lr, "runs": len(runs)}
+            for metric in ("final_cost", "train_accuracy", "test_accuracy"):
+                values = np.array([getattr(r, metric) for r in runs])
+                row.update({f"{metric}_mean": float(values.mean()), f"{metric}_std": float(values.std()),
+                            f"{metric}_min": float(values.min()), f"{metric}_max": float(values.max())})
+            row["fraction_test_accuracy_ge_95"] = float(np.mean([r.test_accuracy >= GOOD_TEST_ACCURACY for r in runs]))
+            rows.append(row)
+        return rows
+
+    def table(self) -> str:
+        """The summary as aligned text."""
+        header = (f"{'initialization':<16}{'lr':>7}{'runs':>5}{'final cost':>22}{'train acc':>18}"
+                  f"{'test acc':>18}{'test range':>14}{'>=95%':>7}")
+        lines = [header, "-" * len(header)]
+        for s in self.summary():
+            lines.append(
+                f"{s['initialization']:<16}{s['learning_rate']:>7g}{s['runs']:>5}"
+                f"{s['final_cost_mean']:>12.4g} ± {s['final_cost_std']:<7.2g}"
+                f"{s['train_accuracy_mean']:>9.3f} ± {s['train_accuracy_std']:<6.3f}"
+                f"{s['test_accuracy_mean']:>9.3f} ± {s['test_accuracy_std']:<6.3f}"
+                f"{s['test_accuracy_min']:>7.2f}-{s['test_accuracy_max']:<5.2f}"
+                f"{s['fraction_test_accuracy_ge_95']:>7.0%}"
+            )
+        return "\n".join(lines)
+
+    def to_csv(self, path: str) -> str:
+        """One row per run (no curves); loads with ``pandas.read_csv``."""
+        with open(path, "w", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["initialization", "seed", "learning_rate", "final_cost", "train_accuracy", "test_accuracy"])
+            for r in self.runs:
+                writer.writerow([r.initialization, r.seed, r.learning_rate, repr(r.final_cost),
+                                 r.train_accuracy, r.test_accuracy])
+        return path
+
+    def to_json(self, path: str) -> str:
+        """The summary and every run (no curves); loads with ``pandas.json_normalize``."""
+        runs = [{k: v for k, v in asdict(r).items() if k != "curve"} for r in self.runs]
+        with open(path, "w") as f:
+            json.dump({"num_iterations": self.num_iterations, "summary": self.summary(), "runs": runs},
+                      f, indent=1, default=float)
+        return path
+
+
+def _train_one(job: tuple) -> SweepRun:
+    # Module-level, with plain arguments, so that process and cluster executors can
+    # pickle it.
+    from fastnn import engine
+    from fastnn.study import accuracy
+
+    name, seed, learning_rate, num_iterations, train_X, train_Y, test_X, test_Y = job
+    result = engine.train(train_X, train_Y, initialization=name, learning_rate=learning_rate,
+                          num_iterations=num_iterations, seed=seed, n_threads=1)
+    return SweepRun(name, seed, learning_rate, float(result.costs[-1]),
+                    accuracy(train_X, train_Y, result.parameters),
+                    accuracy(test_X, test_Y, result.parameters),
+                    result.costs[::CURVE_EVERY].copy())
+
+
+def _progress_bar(done: int, total: int) -> None:
+    width = 30
+    filled = width * done // total
+    sys.stderr.write(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done}/{total} trainings")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def sweep(
+    initializations: Sequence[str] | None = None,
+    seeds: Iterable[int] = range(50),
+    learning_rates: Sequence[float] = (0.01,),
+    num_iterations: int = 15000,
+    *,
+    executor: concurrent.futures.Executor | None = None,
+    progress: bool | Callable[[int, int], None] | None = None,
+    data: tuple | None = None,
+) -> SweepResult:
+    """Train every scheme from many seeds (and learning rates) on the donut data.
+
+    Parameters
+    ----------
+    initializations : sequence of str, optional
+        Default: every registered scheme.
+    seeds : iterable of int, default=range(50)
+    learning_rates : sequence of float, default=(0.01,)
+    num_iterations : int, default=15000
+    executor : concurrent.futures.Executor, optional
+        Where the trainings run. Default: a thread pool with one worker per core.
+        Any executor works, e.g. ``distributed.Client(...).get_executor()``.
+    progress : bool or callable, optional
+        A callable receives ``(done, total)``; True draws a bar on stderr; default:
+        a bar only when stderr is a terminal.
+    data : tuple, optional
+        ``(train_X, train_Y, test_X, test_Y)``; default: the study's data.
+
+    Returns
+    -------
+    SweepResult
+        ``.runs`` in job order; ``.summary()``, ``.table()``, ``.to_csv()``,
+        ``.to_json()``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For unknown schemes or bad options (checked before anything runs).
+    """
+    names = list(INITIALIZATIONS) if initializations is None else list(initializations)
+    for name in names:
+        get_initialization(name)
+    seeds = [int(s) for s in seeds]
+    if not names or not seeds or not learning_rates:
+        raise ValueError("a sweep needs at least one initialization, one seed and one learning rate")
+    train_X, train_Y, test_X, test_Y = data if data is not None else load_dataset()
+    jobs = [(name, seed, float(lr), num_iterations, train_X, train_Y, test_X, test_Y)
+            for name in names for lr in learning_rates for seed in seeds]
+    # Fail fast on bad options, in this process, before any worker starts.
+    from fastnn._validate import check_learning_rate, check_positive_int
+
+    check_positive_int(num_iterations, "num_iterations")
+    for lr in learning_rates:
+        check_learning_rate(lr)
+
+    if progress is None:
+        progress = sys.stderr.isatty()
+    report = _progress_bar if progress is True else (progress or None)
+    own = executor is None
+    if own:
+        try:
+            workers = len(os.sched_getaffinity(0))
+        except AttributeError:
+            workers = os.cpu_count() or 1
+        executor = concurrent.futures.ThreadPoolExecutor(max_workers=workers)
+    try:
+        futures = [executor.submit(_train_one, job) for job in jobs]
+        if report:
+            for done, _ in enumerate(concurrent.futures.as_completed(futures), start=1):
+                report(done, len(futures))
+        runs = [future.result() for future in futures]
+    finally:
+        if own:
+            executor.shutdown(cancel_futures=True)
+    return SweepResult(runs, num_iterations)
