@@ -75,7 +75,8 @@ def test_command_lines(tmp_path, capsys):
 
 def test_dask_executor_drops_in():
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+    # Worker processes on loopback: the jobs and results really cross a connection.
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
         result = fastnn.sweep(["he"], seeds=range(2), num_iterations=200, executor=client.get_executor(),
                               progress=False)
