@@ -50,7 +50,7 @@ def version_text() -> str:
     from fastnn._dispatch import build_info
 
     info = build_info()
-    forced = f", forced by FASTNN_KERNEL" if info["forced_by_env"] else ""
+    forced = ", forced by FASTNN_KERNEL" if info["forced_by_env"] else ""
     return (
         f"fastnn {__version__} (kernel {info['build']}{forced}; available on this CPU:"
         f" {', '.join(info['available'])}; {info['machine']}; NumPy {np.__version__})"
