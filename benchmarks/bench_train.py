@@ -72,7 +72,7 @@ def reexec_without_openblas_overrides(args) -> list[str]:
         return []
     env = {k: v for k, v in os.environ.items() if k not in OPENBLAS_VARS}
     env[UNSET_MARKER] = ";".join(present)
-    os.execve(sys.executable, [sys.executable, os.path.abspath(__file__), *sys.argv[1:]], env)
+    os.execve(sys.executable, [sys.executable, os.path.abspath(sys.argv[0]), *sys.argv[1:]], env)
     raise AssertionError("unreachable")
 
 
@@ -85,6 +85,21 @@ def cpu_name() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
+
+
+def blas_libraries() -> list[dict]:
+    """The BLAS libraries NumPy loaded, with the kernel each dispatched to."""
+    from threadpoolctl import threadpool_info
+
+    return [
+        {k: lib.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
+        for lib in threadpool_info()
+        if lib.get("user_api") == "blas"
+    ]
+
+
+def describe_blas(blas: list[dict]) -> str:
+    return ", ".join(f"{b['internal_api']} {b['version']} kernel {b['architecture']}" for b in blas)
 
 
 def timed_runs(train, repeats, **kwargs):
@@ -111,7 +126,7 @@ def main(argv=None) -> int:
     unset = reexec_without_openblas_overrides(args)
 
     import numpy as np
-    from threadpoolctl import threadpool_info, threadpool_limits
+    from threadpoolctl import threadpool_limits
 
     import fastnn
     from fastnn import engine, reference
@@ -123,16 +138,11 @@ def main(argv=None) -> int:
     info = fastnn.build_info()
     best = info["available"][0]
     builds = ["baseline"] + ([best] if best != "baseline" else [])
-    blas = [
-        {k: lib.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
-        for lib in threadpool_info()
-        if lib.get("user_api") == "blas"
-    ]
+    blas = blas_libraries()
 
     print(f"CPU: {cpu_name()} ({os.cpu_count()} logical cores)")
     print(f"fastnn {fastnn.__version__}: kernel builds available {info['available']}, dispatched {info['build']!r}")
-    print(f"NumPy {np.__version__}, BLAS: " + ", ".join(
-        f"{b['internal_api']} {b['version']} kernel {b['architecture']}" for b in blas))
+    print(f"NumPy {np.__version__}, BLAS: {describe_blas(blas)}")
     if unset:
         print(f"This benchmark unset {', '.join(unset)} for its own process (see the docstring).")
     else:

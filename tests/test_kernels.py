@@ -1,6 +1,7 @@
 """Every kernel build this machine can run, thread counts, and build selection."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -119,3 +120,25 @@ def test_benchmark_runs_its_correctness_gate_and_writes_json(tmp_path):
     assert {r["m"] for r in rows} == {300, 5000}
     assert all(r["max_rel_cost_diff"] <= report["gate_rtol"] for r in rows)
     assert {r["build"] for r in rows} == {None, "baseline", BUILDS[0]}
+
+
+BOUND = BENCH.with_name("bench_bound.py")
+
+
+@pytest.mark.skipif(not BOUND.exists(), reason="benchmarks/ is not next to these tests")
+@pytest.mark.skipif(shutil.which("cc") is None and shutil.which("gcc") is None, reason="no C compiler")
+def test_bound_benchmark_measures_the_machine_and_writes_json(tmp_path):
+    pytest.importorskip("threadpoolctl")
+    done = subprocess.run(
+        [sys.executable, str(BOUND), "--m", "300", "--repeats", "1", "--target", "0.01",
+         "--keep-env", "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "BLAS:" in done.stdout and "bound allows" in done.stdout
+    report = json.loads((tmp_path / "bench_bound.json").read_text())
+    assert report["build"] == BUILDS[0]
+    peak = report["machine_peak"]
+    assert peak["arithmetic_ops_per_ns"] > 0 and peak["sigmoid_ns"] > 0 and peak["log_ns"] > 0
+    (row,) = report["results"]
+    assert row["m"] == 300 and row["bound_us"] > 0 and row["compiled_us"] > 0
