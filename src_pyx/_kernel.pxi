@@ -53,6 +53,7 @@ cdef extern from "_vecmath.h":
     fnn_v fnn_splat(double x) nogil
     fnn_v fnn_mul(fnn_v x, fnn_v y) nogil
     fnn_v fnn_madd(fnn_v acc, fnn_v x, fnn_v y) nogil     # acc + x * y
+    fnn_v fnn_step(fnn_v x) nogil                         # 1.0 where x > 0, else 0.0
 
 import numpy as np
 
@@ -145,6 +146,19 @@ cdef inline double lanes_sum(const double* acc) noexcept nogil:
     return t[0]
 
 
+cdef inline double vector_sum(const double* v) noexcept nogil:
+    # The FNN_VW partial sums of a gradient entry, combined pairwise as lanes_sum does.
+    cdef double t[FNN_VW]
+    cdef Py_ssize_t r, half = FNN_VW
+    for r in range(FNN_VW):
+        t[r] = v[r]
+    while half > 1:
+        half //= 2
+        for r in range(half):
+            t[r] += t[r + half]
+    return t[0]
+
+
 cdef inline double dot(const double* x, const double* y, Py_ssize_t n) noexcept nogil:
     # Sum of x[j] * y[j] in the fixed order of dot_lanes and lanes_sum.
     cdef double acc[LANES]
@@ -200,13 +214,115 @@ cdef inline void _products(double* out, const double* W, Py_ssize_t w_i, Py_ssiz
                 out[i * ROW + j] += w * a[k * a_stride + j]
 
 
+cdef enum:
+    # Units of a layer that one backward pass over an input row handles at once: their
+    # dW partial sums and weights stay in registers (2 x TILE of them, plus the row).
+    TILE = 6
+
+
+cdef inline void _back_tile(double* dW, Py_ssize_t dW_stride, const double* W,
+                            Py_ssize_t W_stride, const double* dz, const double* a,
+                            double* da, Py_ssize_t nb, int T, bint first, bint last,
+                            bint want_da) noexcept nogil:
+    """Backward pass of T units i (T <= TILE, a literal at every call, so the loops
+    over i unroll and acc and w live in registers) against one input row ``a`` of
+    the block:
+
+        dW[i * dW_stride] (FNN_VW partial sums) += sum over j of dz[i * ROW + j] * a[j]
+        d[j] = W[0] * dz[0, j] + W[W_stride] * dz[1, j] + ...   (i in order, as np.dot)
+
+    and, if ``want_da``, d continues the sum in ``da`` (unless ``first``) and goes
+    either back to ``da`` or, for the last units (``last``), through relu's
+    derivative into ``a`` itself: dZ_{l-1} = dA_{l-1} * (A_{l-1} > 0), written over
+    A_{l-1} once this row no longer needs it. One pass reads dZ and A once for both
+    products, where separate dW and dA passes read dZ twice and A once per unit."""
+    cdef fnn_v acc[TILE]
+    cdef fnn_v w[TILE]
+    cdef double tail[TILE]
+    cdef double lanes[FNN_VW]
+    cdef fnn_v av, d, z
+    cdef double t, x
+    cdef Py_ssize_t i, r, c, j, full = nb - nb % FNN_VW
+    for i in range(T):
+        acc[i] = fnn_splat(0.0)
+        w[i] = fnn_splat(W[i * W_stride])
+        tail[i] = 0.0
+    for c in range(0, full // FNN_VW):
+        j = c * FNN_VW
+        av = fnn_load(a + j)
+        z = fnn_load(dz + j)
+        acc[0] = fnn_madd(acc[0], z, av)
+        if want_da:
+            d = fnn_mul(w[0], z) if first else fnn_madd(fnn_load(da + j), w[0], z)
+        for i in range(1, T):
+            z = fnn_load(dz + i * ROW + j)
+            acc[i] = fnn_madd(acc[i], z, av)
+            if want_da:
+                d = fnn_madd(d, w[i], z)
+        if want_da:
+            if last:
+                fnn_store(<double*>a + j, fnn_mul(d, fnn_step(av)))
+            else:
+                fnn_store(da + j, d)
+    for j in range(full, nb):           # the last nb % FNN_VW examples, one by one
+        x = a[j]
+        for i in range(T):
+            tail[i] += dz[i * ROW + j] * x
+        if want_da:
+            t = W[0] * dz[j] if first else da[j] + W[0] * dz[j]
+            for i in range(1, T):
+                t += W[i * W_stride] * dz[i * ROW + j]
+            if last:
+                (<double*>a)[j] = t * (1.0 if x > 0.0 else 0.0)
+            else:
+                da[j] = t
+    for i in range(T):
+        fnn_store(lanes, acc[i])
+        for r in range(FNN_VW):
+            dW[i * dW_stride + r] += lanes[r]
+        dW[i * dW_stride] += tail[i]
+
+
+cdef inline void _back_row(double* dW, Py_ssize_t n_in, const double* W, const double* dz,
+                           const double* a, double* da, Py_ssize_t n_out, Py_ssize_t nb,
+                           bint want_da) noexcept nogil:
+    """_back_tile over all n_out units, TILE at a time, for one input row: dW[:, k]
+    (``dW``, ``W`` point at column k) and, if ``want_da``, dZ_{l-1}[k] over ``a``."""
+    cdef Py_ssize_t i0 = 0, T
+    cdef bint first, last
+    while i0 < n_out:
+        T = n_out - i0 if n_out - i0 < TILE else TILE
+        first = i0 == 0
+        last = i0 + T == n_out
+        # one call per tile width, each with a literal T (see _back_tile)
+        if T == 6:
+            _back_tile(dW + i0 * n_in * FNN_VW, n_in * FNN_VW, W + i0 * n_in, n_in,
+                       dz + i0 * ROW, a, da, nb, 6, first, last, want_da)
+        elif T == 5:
+            _back_tile(dW + i0 * n_in * FNN_VW, n_in * FNN_VW, W + i0 * n_in, n_in,
+                       dz + i0 * ROW, a, da, nb, 5, first, last, want_da)
+        elif T == 4:
+            _back_tile(dW + i0 * n_in * FNN_VW, n_in * FNN_VW, W + i0 * n_in, n_in,
+                       dz + i0 * ROW, a, da, nb, 4, first, last, want_da)
+        elif T == 3:
+            _back_tile(dW + i0 * n_in * FNN_VW, n_in * FNN_VW, W + i0 * n_in, n_in,
+                       dz + i0 * ROW, a, da, nb, 3, first, last, want_da)
+        elif T == 2:
+            _back_tile(dW + i0 * n_in * FNN_VW, n_in * FNN_VW, W + i0 * n_in, n_in,
+                       dz + i0 * ROW, a, da, nb, 2, first, last, want_da)
+        else:
+            _back_tile(dW + i0 * n_in * FNN_VW, n_in * FNN_VW, W + i0 * n_in, n_in,
+                       dz + i0 * ROW, a, da, nb, 1, first, last, want_da)
+        i0 += T
+
+
 cdef double _block(const double* X, const double* Y, Py_ssize_t m, Py_ssize_t start,
                    Py_ssize_t nb, Py_ssize_t L, const Py_ssize_t* dims,
                    const Py_ssize_t* offsets, const double* theta, double* grad,
                    double* act, double inv_m, double* out) noexcept nogil:
     """Forward pass over examples [start, start + nb); then, if ``grad`` is not NULL,
     the backward pass, adding this block's gradient into ``grad``, which holds
-    LANES partial sums (see dot_lanes) per parameter. Returns the sum of
+    FNN_VW partial sums (one vector register's worth) per parameter. Returns the sum of
     the block's cross-entropy terms (0 when ``Y`` is NULL). If ``out`` is not NULL the
     output activations are copied to ``out[start:start + nb]``.
 
@@ -270,31 +386,25 @@ cdef double _block(const double* X, const double* Y, Py_ssize_t m, Py_ssize_t st
     for l in range(L, 0, -1):
         n_in = dims[l - 1]
         n_out = dims[l]
-        dW = grad + offsets[2 * (l - 1)] * LANES
-        db = grad + offsets[2 * (l - 1) + 1] * LANES
+        dW = grad + offsets[2 * (l - 1)] * FNN_VW
+        db = grad + offsets[2 * (l - 1) + 1] * FNN_VW
         if l > 1:
             a_prev = a - n_in * ROW
             stride_prev = ROW
         else:
             a_prev = X + start
             stride_prev = m
-        # dW_l += dZ_l . A_{l-1}^T ; db_l += sum of dZ_l over the block's examples
-        # (grad holds LANES partial sums per parameter)
-        for i in range(n_out):
-            for k in range(n_in):
-                dot_lanes(dW + (i * n_in + k) * LANES, a + i * ROW,
-                          a_prev + k * stride_prev, nb)
-            dot_lanes(db + i * LANES, a + i * ROW, ONES, nb)
+        # dW_l += dZ_l . A_{l-1}^T and, below the first layer, dZ_{l-1} =
+        # (W_l^T . dZ_l) * (A_{l-1} > 0) written over A_{l-1}, one input row at a time;
+        # db_l += dZ_l . 1, the same pass against a row of ones (x * 1.0 is exact).
+        # grad holds FNN_VW partial sums per parameter.
+        for k in range(n_in):
+            _back_row(dW + k * FNN_VW, n_in, theta + offsets[2 * (l - 1)] + k, a,
+                      a_prev + k * stride_prev, scratch, n_out, nb, l > 1)
+        _back_row(db, 1, theta + offsets[2 * (l - 1) + 1], a, ONES, scratch, n_out, nb, False)
         if l == 1:
             break
-        # dZ_{l-1} = (W_l^T . dZ_l) * (A_{l-1} > 0), written over A_{l-1} in place
-        # (A_{l-1} is no longer needed once dW_l is done). dA goes to the scratch rows
-        # first; the mask multiplies, as the study's np.multiply(dA, np.int64(A > 0)).
-        _products(scratch, theta + offsets[2 * (l - 1)], 1, n_in, n_in, n_out, a, ROW, nb)
         a -= n_in * ROW
-        for k in range(n_in):
-            for j in range(nb):
-                a[k * ROW + j] = scratch[k * ROW + j] * (1.0 if a[k * ROW + j] > 0.0 else 0.0)
     return cost
 
 
@@ -312,7 +422,7 @@ cdef struct Plan:
     Py_ssize_t n_threads
     Py_ssize_t act_size          # doubles of activation scratch per thread
     double* act                  # n_threads * act_size
-    double* group_grad           # n_groups * n_params * LANES, or NULL for forward only
+    double* group_grad           # n_groups * n_params * FNN_VW, or NULL for forward only
     double* group_cost           # n_groups
     double* out                  # output activations (m,), or NULL
 
@@ -327,8 +437,8 @@ cdef double _group(Plan* p, Py_ssize_t g, const double* theta, double* act) noex
     cdef double* grad = NULL
     cdef double cost = 0.0
     if p.group_grad != NULL:
-        grad = p.group_grad + g * p.n_params * LANES
-        memset(grad, 0, p.n_params * LANES * sizeof(double))
+        grad = p.group_grad + g * p.n_params * FNN_VW
+        memset(grad, 0, p.n_params * FNN_VW * sizeof(double))
     for blk in range(first, last):
         start = blk * BLOCK
         nb = p.m - start if p.m - start < BLOCK else BLOCK
@@ -356,9 +466,9 @@ cdef double _pass(Plan* p, const double* theta, double* grad) noexcept nogil:
     if grad != NULL:
         memset(grad, 0, p.n_params * sizeof(double))
         for g in range(p.n_groups):
-            gg = p.group_grad + g * p.n_params * LANES
+            gg = p.group_grad + g * p.n_params * FNN_VW
             for q in range(p.n_params):
-                grad[q] += lanes_sum(gg + q * LANES)
+                grad[q] += vector_sum(gg + q * FNN_VW)
     # 1./m * nansum(...), multiplied as the study does
     return (1.0 / p.m) * total
 
@@ -398,9 +508,9 @@ cdef class _Scratch:
         p.n_params = n_params
         p.n_blocks = (p.m + BLOCK - 1) // BLOCK
         # Groups depend on m and the network only, never on n_threads. Each keeps
-        # n_params * LANES partial sums, so wide networks get fewer groups.
+        # n_params * FNN_VW partial sums, so wide networks get fewer groups.
         p.n_groups = min((p.n_blocks + MIN_GROUP_BLOCKS - 1) // MIN_GROUP_BLOCKS, MAX_GROUPS,
-                         max(1, GROUP_BYTES // (n_params * LANES * <Py_ssize_t>sizeof(double))))
+                         max(1, GROUP_BYTES // (n_params * FNN_VW * <Py_ssize_t>sizeof(double))))
         p.n_threads = n_threads if n_threads < p.n_groups else p.n_groups
         for l in range(1, p.L + 1):
             units += dims[l]
@@ -410,7 +520,7 @@ cdef class _Scratch:
         p.act = self._buffer(p.n_threads * p.act_size)
         p.group_cost = self._buffer(p.n_groups)
         if need_grad:
-            p.group_grad = self._buffer(p.n_groups * n_params * LANES)
+            p.group_grad = self._buffer(p.n_groups * n_params * FNN_VW)
         else:
             p.group_grad = NULL
         p.out = NULL

@@ -2,7 +2,8 @@
  * numerics are in Cython; this header only gives it
  *
  * 1. fnn_v, one vector register of FNN_VW doubles (8 with AVX-512, 4 with AVX, else
- *    2, as the build targets), with load, store, broadcast and multiply-add, so that partial sums stay in
+ *    2, as the build targets), with load, store, broadcast, multiply-add and relu's
+ *    derivative (fnn_step), so that partial sums stay in
  *    registers across a loop (GCC does not promote a small local array to
  *    registers, and splits a vector type wider than the hardware through memory).
  *    Without GCC/Clang vector extensions it is a plain struct and plain loops.
@@ -40,6 +41,9 @@ FNN_INLINE void fnn_store(double *p, fnn_v v) { memcpy(p, &v, sizeof v); }
 FNN_INLINE fnn_v fnn_splat(double x) { fnn_v v; int r; for (r = 0; r < FNN_VW; r++) v[r] = x; return v; }
 FNN_INLINE fnn_v fnn_mul(fnn_v x, fnn_v y) { return x * y; }
 FNN_INLINE fnn_v fnn_madd(fnn_v acc, fnn_v x, fnn_v y) { return acc + x * y; }
+typedef long long fnn_vmask __attribute__((vector_size(FNN_VW * sizeof(double))));
+/* 1.0 where x > 0, else 0.0 (also for NaN): the derivative of relu, as int64(A > 0) */
+FNN_INLINE fnn_v fnn_step(fnn_v x) { return (fnn_v)((fnn_vmask)fnn_splat(1.0) & (x > fnn_splat(0.0))); }
 #else
 typedef struct { double v[FNN_VW]; } fnn_v;
 FNN_INLINE fnn_v fnn_load(const double *p) { fnn_v v; memcpy(v.v, p, sizeof v.v); return v; }
@@ -47,6 +51,7 @@ FNN_INLINE void fnn_store(double *p, fnn_v v) { memcpy(p, v.v, sizeof v.v); }
 FNN_INLINE fnn_v fnn_splat(double x) { fnn_v v; int r; for (r = 0; r < FNN_VW; r++) v.v[r] = x; return v; }
 FNN_INLINE fnn_v fnn_mul(fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] *= y.v[r]; return x; }
 FNN_INLINE fnn_v fnn_madd(fnn_v acc, fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) acc.v[r] += x.v[r] * y.v[r]; return acc; }
+FNN_INLINE fnn_v fnn_step(fnn_v x) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] = x.v[r] > 0.0 ? 1.0 : 0.0; return x; }
 #endif
 
 #if defined(FASTNN_LIBMVEC) && defined(__GNUC__) && defined(__x86_64__)
