@@ -51,8 +51,10 @@ cdef extern from "_vecmath.h":
     fnn_v fnn_load(const double* p) nogil
     void fnn_store(double* p, fnn_v v) nogil
     fnn_v fnn_splat(double x) nogil
+    fnn_v fnn_add(fnn_v x, fnn_v y) nogil
     fnn_v fnn_mul(fnn_v x, fnn_v y) nogil
     fnn_v fnn_madd(fnn_v acc, fnn_v x, fnn_v y) nogil     # acc + x * y
+    fnn_v fnn_relu(fnn_v x) nogil                         # np.maximum(0, x)
     fnn_v fnn_step(fnn_v x) nogil                         # 1.0 where x > 0, else 0.0
 
 import numpy as np
@@ -167,51 +169,79 @@ cdef inline double dot(const double* x, const double* y, Py_ssize_t n) noexcept 
     return lanes_sum(acc)
 
 
-cdef inline void _products_full(double* out, const double* W, Py_ssize_t w_i,
-                                Py_ssize_t w_k, Py_ssize_t n_out, Py_ssize_t n_in,
-                                const double* a, Py_ssize_t a_stride) noexcept nogil:
-    # LANES examples: each unit's LANES sums stay in two vector registers for the whole
-    # sum over k (k in order, as np.dot sums), and each result is written once.
+cdef inline void _products_full(double* out, const double* W, const double* b,
+                                Py_ssize_t n_out, Py_ssize_t n_in, const double* a,
+                                Py_ssize_t a_stride, bint relu) noexcept nogil:
+    # LANES examples: each unit's LANES sums stay in four vector registers for the
+    # whole sum over k (k in order, as np.dot sums), then + b (and relu), and each
+    # result is written once.
     cdef fnn_v v0, v1, v2, v3, w
     cdef const double* ak
     cdef Py_ssize_t i, k
     for i in range(n_out):
-        w = fnn_splat(W[i * w_i])
+        w = fnn_splat(W[i * n_in])
         v0 = fnn_mul(w, fnn_load(a))
         v1 = fnn_mul(w, fnn_load(a + FNN_VW))
         v2 = fnn_mul(w, fnn_load(a + 2 * FNN_VW))
         v3 = fnn_mul(w, fnn_load(a + 3 * FNN_VW))
         for k in range(1, n_in):
-            w = fnn_splat(W[i * w_i + k * w_k])
+            w = fnn_splat(W[i * n_in + k])
             ak = a + k * a_stride
             v0 = fnn_madd(v0, w, fnn_load(ak))
             v1 = fnn_madd(v1, w, fnn_load(ak + FNN_VW))
             v2 = fnn_madd(v2, w, fnn_load(ak + 2 * FNN_VW))
             v3 = fnn_madd(v3, w, fnn_load(ak + 3 * FNN_VW))
+        w = fnn_splat(b[i])
+        v0 = fnn_add(v0, w)
+        v1 = fnn_add(v1, w)
+        v2 = fnn_add(v2, w)
+        v3 = fnn_add(v3, w)
+        if relu:
+            v0 = fnn_relu(v0)
+            v1 = fnn_relu(v1)
+            v2 = fnn_relu(v2)
+            v3 = fnn_relu(v3)
         fnn_store(out + i * ROW, v0)
         fnn_store(out + i * ROW + FNN_VW, v1)
         fnn_store(out + i * ROW + 2 * FNN_VW, v2)
         fnn_store(out + i * ROW + 3 * FNN_VW, v3)
 
 
-cdef inline void _products(double* out, const double* W, Py_ssize_t w_i, Py_ssize_t w_k,
-                           Py_ssize_t n_out, Py_ssize_t n_in, const double* a,
-                           Py_ssize_t a_stride, Py_ssize_t nb) noexcept nogil:
-    """out[i, j] = sum_k W[i * w_i + k * w_k] * a[k * a_stride + j], k in order, for
-    the n_out units and nb examples of a block (out has row stride ROW). With
-    (w_i, w_k) = (n_in, 1) that is W . A; with (1, n_out) it is W^T . A."""
-    cdef Py_ssize_t c, i, k, j, full = nb - nb % LANES
-    cdef double w
-    for c in range(full // LANES):
-        _products_full(out + c * LANES, W, w_i, w_k, n_out, n_in, a + c * LANES, a_stride)
-    for i in range(n_out):               # the last nb % LANES examples
-        w = W[i * w_i]
-        for j in range(full, nb):
-            out[i * ROW + j] = w * a[j]
+cdef inline void _products_one(double* out, const double* W, const double* b,
+                               Py_ssize_t n_out, Py_ssize_t n_in, const double* a,
+                               Py_ssize_t a_stride, bint relu) noexcept nogil:
+    # _products_full for FNN_VW examples (one vector), for what is left of a block.
+    cdef fnn_v v
+    cdef Py_ssize_t i, k
+    for i in range(n_out):
+        v = fnn_mul(fnn_splat(W[i * n_in]), fnn_load(a))
         for k in range(1, n_in):
-            w = W[i * w_i + k * w_k]
-            for j in range(full, nb):
-                out[i * ROW + j] += w * a[k * a_stride + j]
+            v = fnn_madd(v, fnn_splat(W[i * n_in + k]), fnn_load(a + k * a_stride))
+        v = fnn_add(v, fnn_splat(b[i]))
+        fnn_store(out + i * ROW, fnn_relu(v) if relu else v)
+
+
+cdef inline void _layer_forward(double* out, const double* W, const double* b,
+                                Py_ssize_t n_out, Py_ssize_t n_in, const double* a,
+                                Py_ssize_t a_stride, Py_ssize_t nb, bint relu) noexcept nogil:
+    """out[i, j] = sum_k W[i, k] * a[k * a_stride + j] (k in order) + b[i], then relu
+    if ``relu``: W . A + b for the n_out units and nb examples of a block (out has
+    row stride ROW)."""
+    cdef Py_ssize_t c, i, k, j, full = nb - nb % LANES
+    cdef double t
+    for c in range(full // LANES):
+        _products_full(out + c * LANES, W, b, n_out, n_in, a + c * LANES, a_stride, relu)
+    for c in range(full // FNN_VW, nb // FNN_VW):
+        _products_one(out + c * FNN_VW, W, b, n_out, n_in, a + c * FNN_VW, a_stride, relu)
+    full = nb - nb % FNN_VW
+    for i in range(n_out):               # the last nb % FNN_VW examples
+        for j in range(full, nb):
+            t = W[i * n_in] * a[j]
+            for k in range(1, n_in):
+                t += W[i * n_in + k] * a[k * a_stride + j]
+            t += b[i]
+            # relu, with np.maximum(0, z)'s NaN: a NaN stays NaN
+            out[i * ROW + j] = (0.0 if t <= 0.0 else t) if relu else t
 
 
 cdef enum:
@@ -333,12 +363,11 @@ cdef double _block(const double* X, const double* Y, Py_ssize_t m, Py_ssize_t st
     """
     cdef Py_ssize_t l, i, k, j, n_in, n_out, stride_prev
     cdef const double* a_prev
-    cdef const double* b
     cdef double* a
     cdef double* dW
     cdef double* db
     cdef double* scratch
-    cdef double t, bias, cost = 0.0
+    cdef double t, cost = 0.0
 
     # ---- forward: A_l = g(W_l . A_{l-1} + b_l), g = relu below the output ----
     a_prev = X + start
@@ -347,19 +376,11 @@ cdef double _block(const double* X, const double* Y, Py_ssize_t m, Py_ssize_t st
     for l in range(1, L + 1):
         n_in = dims[l - 1]
         n_out = dims[l]
-        b = theta + offsets[2 * (l - 1) + 1]
-        _products(a, theta + offsets[2 * (l - 1)], n_in, 1, n_out, n_in, a_prev,
-                  stride_prev, nb)
-        for i in range(n_out):
-            bias = b[i]          # a local: the compiler cannot prove a and b apart
-            if l < L:
-                for j in range(nb):
-                    t = a[i * ROW + j] + bias
-                    # relu, with np.maximum(0, z)'s NaN: a NaN stays NaN
-                    a[i * ROW + j] = 0.0 if t <= 0.0 else t
-            else:
-                for j in range(nb):
-                    a[i * ROW + j] = sigmoid(a[i * ROW + j] + bias)
+        _layer_forward(a, theta + offsets[2 * (l - 1)], theta + offsets[2 * (l - 1) + 1],
+                       n_out, n_in, a_prev, stride_prev, nb, l < L)
+        if l == L:
+            for j in range(nb):
+                a[j] = sigmoid(a[j])
         a_prev = a
         stride_prev = ROW
         a += n_out * ROW

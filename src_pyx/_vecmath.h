@@ -2,8 +2,8 @@
  * numerics are in Cython; this header only gives it
  *
  * 1. fnn_v, one vector register of FNN_VW doubles (8 with AVX-512, 4 with AVX, else
- *    2, as the build targets), with load, store, broadcast, multiply-add and relu's
- *    derivative (fnn_step), so that partial sums stay in
+ *    2, as the build targets), with load, store, broadcast, add, multiply(-add), relu and
+ *    its derivative (fnn_step), so that partial sums stay in
  *    registers across a loop (GCC does not promote a small local array to
  *    registers, and splits a vector type wider than the hardware through memory).
  *    Without GCC/Clang vector extensions it is a plain struct and plain loops.
@@ -38,10 +38,21 @@
 typedef double fnn_v __attribute__((vector_size(FNN_VW * sizeof(double))));
 FNN_INLINE fnn_v fnn_load(const double *p) { fnn_v v; memcpy(&v, p, sizeof v); return v; }
 FNN_INLINE void fnn_store(double *p, fnn_v v) { memcpy(p, &v, sizeof v); }
-FNN_INLINE fnn_v fnn_splat(double x) { fnn_v v; int r; for (r = 0; r < FNN_VW; r++) v[r] = x; return v; }
+/* A literal, not a loop: GCC makes a loop's vector into two instructions (vmovddup
+ * and vperm2f128) where the literal is one broadcast (vbroadcastsd). */
+#if FNN_VW == 8
+FNN_INLINE fnn_v fnn_splat(double x) { return (fnn_v){x, x, x, x, x, x, x, x}; }
+#elif FNN_VW == 4
+FNN_INLINE fnn_v fnn_splat(double x) { return (fnn_v){x, x, x, x}; }
+#else
+FNN_INLINE fnn_v fnn_splat(double x) { return (fnn_v){x, x}; }
+#endif
+FNN_INLINE fnn_v fnn_add(fnn_v x, fnn_v y) { return x + y; }
 FNN_INLINE fnn_v fnn_mul(fnn_v x, fnn_v y) { return x * y; }
 FNN_INLINE fnn_v fnn_madd(fnn_v acc, fnn_v x, fnn_v y) { return acc + x * y; }
 typedef long long fnn_vmask __attribute__((vector_size(FNN_VW * sizeof(double))));
+/* relu as np.maximum(0, x): 0 where x <= 0, x elsewhere (a NaN stays NaN) */
+FNN_INLINE fnn_v fnn_relu(fnn_v x) { return (fnn_v)((fnn_vmask)x & ~(x <= fnn_splat(0.0))); }
 /* 1.0 where x > 0, else 0.0 (also for NaN): the derivative of relu, as int64(A > 0) */
 FNN_INLINE fnn_v fnn_step(fnn_v x) { return (fnn_v)((fnn_vmask)fnn_splat(1.0) & (x > fnn_splat(0.0))); }
 #else
@@ -49,8 +60,10 @@ typedef struct { double v[FNN_VW]; } fnn_v;
 FNN_INLINE fnn_v fnn_load(const double *p) { fnn_v v; memcpy(v.v, p, sizeof v.v); return v; }
 FNN_INLINE void fnn_store(double *p, fnn_v v) { memcpy(p, v.v, sizeof v.v); }
 FNN_INLINE fnn_v fnn_splat(double x) { fnn_v v; int r; for (r = 0; r < FNN_VW; r++) v.v[r] = x; return v; }
+FNN_INLINE fnn_v fnn_add(fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] += y.v[r]; return x; }
 FNN_INLINE fnn_v fnn_mul(fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] *= y.v[r]; return x; }
 FNN_INLINE fnn_v fnn_madd(fnn_v acc, fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) acc.v[r] += x.v[r] * y.v[r]; return acc; }
+FNN_INLINE fnn_v fnn_relu(fnn_v x) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] = x.v[r] <= 0.0 ? 0.0 : x.v[r]; return x; }
 FNN_INLINE fnn_v fnn_step(fnn_v x) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] = x.v[r] > 0.0 ? 1.0 : 0.0; return x; }
 #endif
 
