@@ -268,15 +268,12 @@ cdef inline void _back_tile(double* dW, Py_ssize_t dW_stride, const double* W,
     products, where separate dW and dA passes read dZ twice and A once per unit."""
     cdef fnn_v acc[TILE]
     cdef fnn_v w[TILE]
-    cdef double tail[TILE]
-    cdef double lanes[FNN_VW]
     cdef fnn_v av, d, z
     cdef double t, x
-    cdef Py_ssize_t i, r, c, j, full = nb - nb % FNN_VW
+    cdef Py_ssize_t i, c, j, full = nb - nb % FNN_VW
     for i in range(T):
         acc[i] = fnn_splat(0.0)
         w[i] = fnn_splat(W[i * W_stride])
-        tail[i] = 0.0
     for c in range(0, full // FNN_VW):
         j = c * FNN_VW
         av = fnn_load(a + j)
@@ -294,10 +291,12 @@ cdef inline void _back_tile(double* dW, Py_ssize_t dW_stride, const double* W,
                 fnn_store(<double*>a + j, fnn_mul(d, fnn_step(av)))
             else:
                 fnn_store(da + j, d)
-    for j in range(full, nb):           # the last nb % FNN_VW examples, one by one
-        x = a[j]
+    for i in range(T):
+        fnn_store(dW + i * dW_stride, fnn_add(fnn_load(dW + i * dW_stride), acc[i]))
+    for j in range(full, nb):           # the last nb % FNN_VW examples, one by one,
+        x = a[j]                        # into the first partial sum
         for i in range(T):
-            tail[i] += dz[i * ROW + j] * x
+            dW[i * dW_stride] += dz[i * ROW + j] * x
         if want_da:
             t = W[0] * dz[j] if first else da[j] + W[0] * dz[j]
             for i in range(1, T):
@@ -306,11 +305,6 @@ cdef inline void _back_tile(double* dW, Py_ssize_t dW_stride, const double* W,
                 (<double*>a)[j] = t * (1.0 if x > 0.0 else 0.0)
             else:
                 da[j] = t
-    for i in range(T):
-        fnn_store(lanes, acc[i])
-        for r in range(FNN_VW):
-            dW[i * dW_stride + r] += lanes[r]
-        dW[i * dW_stride] += tail[i]
 
 
 cdef inline void _back_row(double* dW, Py_ssize_t n_in, const double* W, const double* dz,
