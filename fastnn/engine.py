@@ -49,7 +49,7 @@ def _cores() -> int:
 
 
 def _threads(n_threads: int | None) -> int:
-    # The kernel uses at most one thread per group of examples (one group up to 2048
+    # The kernel uses at most one thread per group of examples (one group up to 2560
     # examples), so the default costs nothing on small data.
     if n_threads is None:
         return _cores()
@@ -133,8 +133,8 @@ def train(
         Print ``Cost after iteration i: c`` every 1000 iterations, as the study does.
     n_threads : int, optional
         Threads to run on; default: all cores available to the process. Examples are
-        split into groups of at most 8 blocks of 256 that threads take whole, so up
-        to 2048 examples one thread runs. The result is bitwise identical for any
+        split into groups of at most 8 blocks of 320 that threads take whole, so up
+        to 2560 examples one thread runs. The result is bitwise identical for any
         number of threads.
     kernel : str, optional
         Kernel build to use (see :func:`fastnn.build_info`); default: the best one

@@ -44,10 +44,13 @@ def test_large_random_start_agrees_in_outcome(study_data):
     np.testing.assert_allclose(compiled.costs[-1], oracle.costs[-1], rtol=0.05)
 
 
-# Sizes around the block (256 examples) and group (1 -> 2 groups at 2049, the
-# 64-group cap from 131073) boundaries, and networks of other depths, including
-# plain logistic regression ([n_x, 1]).
-@pytest.mark.parametrize("m", [1, 2, 255, 256, 257, 700, 2048, 2049, 16385], ids=lambda m: f"m={m}")
+# Sizes around the block (B examples) and group (1 -> 2 groups of up to 8 blocks)
+# boundaries, and networks of other depths, including plain logistic regression
+# ([n_x, 1]).
+B = fastnn.build_info()["block_size"]
+
+
+@pytest.mark.parametrize("m", [1, 2, B - 1, B, B + 1, 700, 8 * B, 8 * B + 1, 16385], ids=lambda m: f"m={m}")
 @pytest.mark.parametrize(
     "layers_dims", [[3, 1], [3, 7, 1], [3, 10, 5, 1], [3, 17, 9, 4, 1]], ids=str
 )
