@@ -7,7 +7,7 @@ two measurements of this machine and a count of the work:
   this script), compiled with that build's flags and the kernel's own vector type
   (``src_pyx/_vecmath.h``), runs independent chains of vector multiplies and adds;
 * the cost of one sigmoid (exp) and one log per element, measured the way the kernel
-  calls them (glibc's vector versions in the x86_64_v3 build);
+  calls them (glibc's vector versions in the x86_64_v3 and x86_64_v4 builds);
 * the arithmetic per example and iteration (:func:`operations`), counted low: a
   multiply and an add per weight in each matrix product (forward, dW, dA; the
   kernel uses no fused multiply-adds), one operation per ReLU and two per mask,
@@ -50,9 +50,11 @@ HEADERS = os.path.join(HERE, os.pardir, "src_pyx")
 # Each kernel build's instruction-set flags, as in setup.py's BUILDS, after the
 # flags every build gets there.
 COMMON = ["-O3", "-funroll-loops", "-fno-trapping-math"]
+VECTOR_MATH = ["-ffp-contract=off", "-fno-math-errno", "-DFASTNN_LIBMVEC"]
 BUILD_FLAGS = {
     "baseline": [],
-    "x86_64_v3": ["-march=x86-64-v3", "-ffp-contract=off", "-fno-math-errno", "-DFASTNN_LIBMVEC"],
+    "x86_64_v3": ["-march=x86-64-v3", *VECTOR_MATH],
+    "x86_64_v4": ["-march=x86-64-v4", *VECTOR_MATH],
 }
 
 

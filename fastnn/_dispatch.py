@@ -15,7 +15,7 @@ from types import ModuleType
 __all__ = ["BUILDS", "available_builds", "load", "default_build", "build_info"]
 
 # Best first. The level is the x86-64 microarchitecture level the build assumes.
-BUILDS = {"x86_64_v3": 3, "baseline": 0}
+BUILDS = {"x86_64_v4": 4, "x86_64_v3": 3, "baseline": 0}
 ENV_VAR = "FASTNN_KERNEL"
 
 _modules: dict[str, ModuleType] = {}

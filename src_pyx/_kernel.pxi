@@ -5,8 +5,9 @@
 # -----------
 # * This file is compiled several times, once per instruction set: each
 #   src_pyx/_core_<build>.pyx includes it, and setup.py gives each its compiler flags
-#   (baseline: the platform's defaults; x86_64_v3: AVX2 + FMA, with glibc's vector
-#   exp and log). fastnn/_dispatch.py picks the best build the running CPU supports.
+#   (baseline: the platform's defaults; x86_64_v3: AVX2; x86_64_v4: AVX-512; both
+#   with glibc's vector exp and log). fastnn/_dispatch.py picks the best build the
+#   running CPU supports.
 #   The source is identical; only the instructions differ.
 # * Layers of this file: scalar helpers (sigmoid, cross-entropy term) -> one block of
 #   examples forward + backward (``_block``) -> one group of blocks (``_group``) -> one
@@ -624,5 +625,5 @@ def debug_checks():
 
 def cpu_supports(int level):
     """Whether this CPU runs code built for x86-64 microarchitecture ``level`` (only 3
-    is ever true: it is the only level a build targets)."""
+    and 4 can be true: they are the levels the builds target)."""
     return fastnn_cpu_supports(level) != 0

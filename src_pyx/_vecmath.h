@@ -85,14 +85,23 @@ FNN_INLINE int fastnn_debug_checks(void) {
     return checks;
 }
 
-/* Whether the CPU (and the OS, which must save the wider registers) support x86-64
- * microarchitecture level 3 (AVX2, FMA, BMI1/2), the only level a build targets;
- * 0 for any other level, architecture or compiler. */
+/* Whether the CPU (and the OS, which must save the wider registers; libgcc checks
+ * XCR0) support x86-64 microarchitecture level 3 (AVX2, FMA, BMI1/2) or 4 (level 3
+ * plus AVX-512 F/BW/CD/DQ/VL), the levels the builds target; 0 for any other level,
+ * architecture or compiler. */
 FNN_INLINE int fastnn_cpu_supports(int level) {
 #if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+    int v3;
     __builtin_cpu_init();
-    return level == 3 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
+    v3 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
         && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2");
+    if (level == 3)
+        return v3;
+    if (level == 4)
+        return v3 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+            && __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512dq")
+            && __builtin_cpu_supports("avx512vl");
+    return 0;
 #else
     (void)level;
     return 0;

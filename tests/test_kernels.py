@@ -77,7 +77,7 @@ def test_the_kernel_refuses_inputs_the_guard_would_refuse():
 
 def test_unknown_or_unsupported_build_is_a_clear_error():
     X, Y = random_problem(2, 10)
-    with pytest.raises(ValueError, match=r"kernel build must be one of \['x86_64_v3', 'baseline'\], got 'avx9'"):
+    with pytest.raises(ValueError, match=r"kernel build must be one of \['x86_64_v4', 'x86_64_v3', 'baseline'\], got 'avx9'"):
         engine.train(X, Y, num_iterations=1, kernel="avx9")
     with pytest.raises(ValueError, match="n_threads must be >= 1"):
         engine.train(X, Y, num_iterations=1, n_threads=0)

@@ -1,0 +1,2 @@
+# The kernel, compiled for the 'x86_64_v4' build (flags in setup.py); see _kernel.pxi.
+include "_kernel.pxi"
