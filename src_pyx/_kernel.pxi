@@ -81,6 +81,10 @@ cdef enum:
     # multiply-add chains hide each other's latency (16 with AVX2, 8 with SSE2). Partial sums in ``dot`` are per lane, so builds for different
     # instruction sets sum in different orders - all within rounding of the oracle.
     LANES = 4 * FNN_VW
+    # Units that one pass handles at once, forward (_forward_tile) and backward
+    # (_back_tile): 2 x TILE vector registers hold their sums and weights, within
+    # the 16 of SSE2 and AVX2 (AVX-512 has 32).
+    TILE = 6
 
 
 cdef inline double sigmoid(double z) noexcept nogil:
@@ -172,48 +176,11 @@ cdef inline double dot(const double* x, const double* y, Py_ssize_t n) noexcept 
     return lanes_sum(acc)
 
 
-cdef inline void _products_full(double* out, const double* W, const double* b,
-                                Py_ssize_t n_out, Py_ssize_t n_in, const double* a,
-                                Py_ssize_t a_stride, bint relu) noexcept nogil:
-    # LANES examples: each unit's LANES sums stay in four vector registers for the
-    # whole sum over k (k in order, as np.dot sums), then + b (and relu), and each
-    # result is written once.
-    cdef fnn_v v0, v1, v2, v3, w
-    cdef const double* ak
-    cdef Py_ssize_t i, k
-    for i in range(n_out):
-        w = fnn_splat(W[i * n_in])
-        v0 = fnn_mul(w, fnn_load(a))
-        v1 = fnn_mul(w, fnn_load(a + FNN_VW))
-        v2 = fnn_mul(w, fnn_load(a + 2 * FNN_VW))
-        v3 = fnn_mul(w, fnn_load(a + 3 * FNN_VW))
-        for k in range(1, n_in):
-            w = fnn_splat(W[i * n_in + k])
-            ak = a + k * a_stride
-            v0 = fnn_madd(v0, w, fnn_load(ak))
-            v1 = fnn_madd(v1, w, fnn_load(ak + FNN_VW))
-            v2 = fnn_madd(v2, w, fnn_load(ak + 2 * FNN_VW))
-            v3 = fnn_madd(v3, w, fnn_load(ak + 3 * FNN_VW))
-        w = fnn_splat(b[i])
-        v0 = fnn_add(v0, w)
-        v1 = fnn_add(v1, w)
-        v2 = fnn_add(v2, w)
-        v3 = fnn_add(v3, w)
-        if relu:
-            v0 = fnn_relu(v0)
-            v1 = fnn_relu(v1)
-            v2 = fnn_relu(v2)
-            v3 = fnn_relu(v3)
-        fnn_store(out + i * ROW, v0)
-        fnn_store(out + i * ROW + FNN_VW, v1)
-        fnn_store(out + i * ROW + 2 * FNN_VW, v2)
-        fnn_store(out + i * ROW + 3 * FNN_VW, v3)
-
-
 cdef inline void _products_one(double* out, const double* W, const double* b,
                                Py_ssize_t n_out, Py_ssize_t n_in, const double* a,
                                Py_ssize_t a_stride, bint relu) noexcept nogil:
-    # _products_full for FNN_VW examples (one vector), for what is left of a block.
+    # W . A + b (and relu) for FNN_VW examples (one vector), all units: the odd vector
+    # left after _forward_tile's pairs.
     cdef fnn_v v
     cdef Py_ssize_t i, k
     for i in range(n_out):
@@ -224,33 +191,70 @@ cdef inline void _products_one(double* out, const double* W, const double* b,
         fnn_store(out + i * ROW, fnn_relu(v) if relu else v)
 
 
+cdef inline void _forward_tile(double* out, const double* W, const double* b,
+                               Py_ssize_t n_in, const double* a, Py_ssize_t a_stride,
+                               Py_ssize_t n_pairs, int T, bint relu) noexcept nogil:
+    # T units (T <= TILE, a literal at every call: s0 and s1 live in registers) over
+    # n_pairs chunks of two vectors of examples: out = W . A + b, k in order as
+    # np.dot sums, then relu. The 2 T sums are independent chains, and each load of
+    # A serves T units.
+    cdef fnn_v s0[TILE]
+    cdef fnn_v s1[TILE]
+    cdef fnn_v a0, a1, w
+    cdef const double* ak
+    cdef Py_ssize_t c, i, k, j
+    for c in range(n_pairs):
+        j = 2 * c * FNN_VW
+        a0 = fnn_load(a + j)
+        a1 = fnn_load(a + j + FNN_VW)
+        for i in range(T):
+            w = fnn_splat(W[i * n_in])
+            s0[i] = fnn_mul(w, a0)
+            s1[i] = fnn_mul(w, a1)
+        for k in range(1, n_in):
+            ak = a + k * a_stride + j
+            a0 = fnn_load(ak)
+            a1 = fnn_load(ak + FNN_VW)
+            for i in range(T):
+                w = fnn_splat(W[i * n_in + k])
+                s0[i] = fnn_madd(s0[i], w, a0)
+                s1[i] = fnn_madd(s1[i], w, a1)
+        for i in range(T):
+            w = fnn_splat(b[i])
+            s0[i] = fnn_add(s0[i], w)
+            s1[i] = fnn_add(s1[i], w)
+            if relu:
+                s0[i] = fnn_relu(s0[i])
+                s1[i] = fnn_relu(s1[i])
+            fnn_store(out + i * ROW + j, s0[i])
+            fnn_store(out + i * ROW + j + FNN_VW, s1[i])
+
+
 cdef inline void _layer_forward(double* out, const double* W, const double* b,
                                 Py_ssize_t n_out, Py_ssize_t n_in, const double* a,
                                 Py_ssize_t a_stride, Py_ssize_t nb, bint relu) noexcept nogil:
     """out[i, j] = sum_k W[i, k] * a[k * a_stride + j] (k in order) + b[i], then relu
-    if ``relu``: W . A + b for the n_out units and nb examples of a block (out has
-    row stride ROW)."""
-    cdef Py_ssize_t c, i, k, j, full = nb - nb % LANES
-    cdef double t
-    for c in range(full // LANES):
-        _products_full(out + c * LANES, W, b, n_out, n_in, a + c * LANES, a_stride, relu)
-    for c in range(full // FNN_VW, nb // FNN_VW):
+    if ``relu``: W . A + b for the n_out units and nb examples of a block (nb a
+    multiple of FNN_VW; out has row stride ROW)."""
+    cdef Py_ssize_t c, i0 = 0, T, n_pairs = nb // (2 * FNN_VW)
+    while i0 < n_out:
+        T = n_out - i0 if n_out - i0 < TILE else TILE
+        # one call per tile width, each with a literal T (see _forward_tile)
+        if T == 6:
+            _forward_tile(out + i0 * ROW, W + i0 * n_in, b + i0, n_in, a, a_stride, n_pairs, 6, relu)
+        elif T == 5:
+            _forward_tile(out + i0 * ROW, W + i0 * n_in, b + i0, n_in, a, a_stride, n_pairs, 5, relu)
+        elif T == 4:
+            _forward_tile(out + i0 * ROW, W + i0 * n_in, b + i0, n_in, a, a_stride, n_pairs, 4, relu)
+        elif T == 3:
+            _forward_tile(out + i0 * ROW, W + i0 * n_in, b + i0, n_in, a, a_stride, n_pairs, 3, relu)
+        elif T == 2:
+            _forward_tile(out + i0 * ROW, W + i0 * n_in, b + i0, n_in, a, a_stride, n_pairs, 2, relu)
+        else:
+            _forward_tile(out + i0 * ROW, W + i0 * n_in, b + i0, n_in, a, a_stride, n_pairs, 1, relu)
+        i0 += T
+    for c in range(2 * n_pairs, nb // FNN_VW):     # an odd vector left over
         _products_one(out + c * FNN_VW, W, b, n_out, n_in, a + c * FNN_VW, a_stride, relu)
-    full = nb - nb % FNN_VW
-    for i in range(n_out):               # the last nb % FNN_VW examples
-        for j in range(full, nb):
-            t = W[i * n_in] * a[j]
-            for k in range(1, n_in):
-                t += W[i * n_in + k] * a[k * a_stride + j]
-            t += b[i]
-            # relu, with np.maximum(0, z)'s NaN: a NaN stays NaN
-            out[i * ROW + j] = (0.0 if t <= 0.0 else t) if relu else t
-
-
-cdef enum:
-    # Units of a layer that one backward pass over an input row handles at once: their
-    # dW partial sums and weights stay in registers (2 x TILE of them, plus the row).
-    TILE = 6
 
 
 cdef inline void _back_tile(double* dW, Py_ssize_t dW_stride, const double* W,
@@ -259,7 +263,7 @@ cdef inline void _back_tile(double* dW, Py_ssize_t dW_stride, const double* W,
                             bint want_da) noexcept nogil:
     """Backward pass of T units i (T <= TILE, a literal at every call, so the loops
     over i unroll and acc and w live in registers) against one input row ``a`` of
-    the block:
+    the block (nb a multiple of FNN_VW):
 
         dW[i * dW_stride] (FNN_VW partial sums) += sum over j of dz[i * ROW + j] * a[j]
         d[j] = W[0] * dz[0, j] + W[W_stride] * dz[1, j] + ...   (i in order, as np.dot)
@@ -272,12 +276,11 @@ cdef inline void _back_tile(double* dW, Py_ssize_t dW_stride, const double* W,
     cdef fnn_v acc[TILE]
     cdef fnn_v w[TILE]
     cdef fnn_v av, d, z
-    cdef double t, x
-    cdef Py_ssize_t i, c, j, full = nb - nb % FNN_VW
+    cdef Py_ssize_t i, c, j
     for i in range(T):
         acc[i] = fnn_splat(0.0)
         w[i] = fnn_splat(W[i * W_stride])
-    for c in range(0, full // FNN_VW):
+    for c in range(nb // FNN_VW):
         j = c * FNN_VW
         av = fnn_load(a + j)
         z = fnn_load(dz + j)
@@ -296,18 +299,6 @@ cdef inline void _back_tile(double* dW, Py_ssize_t dW_stride, const double* W,
                 fnn_store(da + j, d)
     for i in range(T):
         fnn_store(dW + i * dW_stride, fnn_add(fnn_load(dW + i * dW_stride), acc[i]))
-    for j in range(full, nb):           # the last nb % FNN_VW examples, one by one,
-        x = a[j]                        # into the first partial sum
-        for i in range(T):
-            dW[i * dW_stride] += dz[i * ROW + j] * x
-        if want_da:
-            t = W[0] * dz[j] if first else da[j] + W[0] * dz[j]
-            for i in range(1, T):
-                t += W[i * W_stride] * dz[i * ROW + j]
-            if last:
-                (<double*>a)[j] = t * (1.0 if x > 0.0 else 0.0)
-            else:
-                da[j] = t
 
 
 cdef inline void _back_row(double* dW, Py_ssize_t n_in, const double* W, const double* dz,
@@ -354,34 +345,59 @@ cdef double _block(const double* X, const double* Y, Py_ssize_t m, Py_ssize_t st
     output activations are copied to ``out[start:start + nb]``.
 
     ``act`` holds, for l = 1..L, the (dims[l], BLOCK) activations of layer l (row
-    stride ROW), one after the other, then one scratch row: the cost terms, then a
-    partial dA row on the way back (see _back_tile).
+    stride ROW), one after the other, then one scratch row (the cost terms, then a
+    partial dA row on the way back, see _back_tile), then dims[0] rows for a copy of
+    X's columns when nb is not a whole number of vectors.
+
+    Every pass runs over whole vectors: nv = nb rounded up. The extra nv - nb
+    columns are zeros in every layer's activations and in dZ, so they add exact
+    zeros (0 * 0) to every sum and never reach the cost; X is copied, zero-padded,
+    because its columns beyond nb are another block's or past its end.
     """
-    cdef Py_ssize_t l, i, k, j, n_in, n_out, stride_prev
+    cdef Py_ssize_t l, i, k, j, n_in, n_out, stride_prev, units = 0
+    cdef Py_ssize_t nv = nb + (FNN_VW - nb % FNN_VW) % FNN_VW
     cdef const double* a_prev
+    cdef const double* x_in = X + start
+    cdef Py_ssize_t x_stride = m
     cdef double* a
     cdef double* dW
     cdef double* db
     cdef double* scratch
+    cdef double* padded
     cdef double t, cost = 0.0
 
+    if nv != nb:
+        for l in range(1, L + 1):
+            units += dims[l]
+        padded = act + (units + 1) * ROW
+        for k in range(dims[0]):
+            for j in range(nb):
+                padded[k * ROW + j] = X[k * m + start + j]
+            for j in range(nb, nv):
+                padded[k * ROW + j] = 0.0
+        x_in = padded
+        x_stride = ROW
+
     # ---- forward: A_l = g(W_l . A_{l-1} + b_l), g = relu below the output ----
-    a_prev = X + start
-    stride_prev = m
+    a_prev = x_in
+    stride_prev = x_stride
     a = act
     for l in range(1, L + 1):
         n_in = dims[l - 1]
         n_out = dims[l]
         _layer_forward(a, theta + offsets[2 * (l - 1)], theta + offsets[2 * (l - 1) + 1],
-                       n_out, n_in, a_prev, stride_prev, nb, l < L)
+                       n_out, n_in, a_prev, stride_prev, nv, l < L)
         if l == L:
             for j in range(nb):
                 a[j] = sigmoid(a[j])
+        for i in range(n_out):
+            for j in range(nb, nv):
+                a[i * ROW + j] = 0.0
         a_prev = a
         stride_prev = ROW
         a += n_out * ROW
     a -= dims[L] * ROW          # the output layer, (1, BLOCK)
-    scratch = a + ROW           # the scratch rows, after the output layer
+    scratch = a + ROW           # the scratch row, after the output layer
 
     if out != NULL:
         for j in range(nb):
@@ -409,16 +425,16 @@ cdef double _block(const double* X, const double* Y, Py_ssize_t m, Py_ssize_t st
             a_prev = a - n_in * ROW
             stride_prev = ROW
         else:
-            a_prev = X + start
-            stride_prev = m
+            a_prev = x_in
+            stride_prev = x_stride
         # dW_l += dZ_l . A_{l-1}^T and, below the first layer, dZ_{l-1} =
         # (W_l^T . dZ_l) * (A_{l-1} > 0) written over A_{l-1}, one input row at a time;
         # db_l += dZ_l . 1, the same pass against a row of ones (x * 1.0 is exact).
         # grad holds FNN_VW partial sums per parameter.
         for k in range(n_in):
             _back_row(dW + k * FNN_VW, n_in, theta + offsets[2 * (l - 1)] + k, a,
-                      a_prev + k * stride_prev, scratch, n_out, nb, l > 1)
-        _back_row(db, 1, theta + offsets[2 * (l - 1) + 1], a, ONES, scratch, n_out, nb, False)
+                      a_prev + k * stride_prev, scratch, n_out, nv, l > 1)
+        _back_row(db, 1, theta + offsets[2 * (l - 1) + 1], a, ONES, scratch, n_out, nv, False)
         if l == 1:
             break
         a -= n_in * ROW
@@ -531,7 +547,8 @@ cdef class _Scratch:
         p.n_threads = n_threads if n_threads < p.n_groups else p.n_groups
         for l in range(1, p.L + 1):
             units += dims[l]
-        p.act_size = (units + 1) * ROW           # + the scratch row of _block
+        # + the scratch row and the padded copy of X's columns of _block
+        p.act_size = (units + 1 + dims[0]) * ROW
         p.act = self._buffer(p.n_threads * p.act_size)
         p.group_cost = self._buffer(p.n_groups)
         if need_grad:
