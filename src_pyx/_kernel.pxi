@@ -9,10 +9,12 @@
 #   with glibc's vector exp and log). fastnn/_dispatch.py picks the best build the
 #   running CPU supports.
 #   The source is identical; only the instructions differ.
-# * Layers of this file: scalar helpers (sigmoid, cross-entropy term) -> one block of
-#   examples forward + backward (``_block``) -> one group of blocks (``_group``) -> one
-#   iteration (``_iteration``) -> the Python entry points (``train_chunk``, ``gradient``,
-#   ``forward``), which allocate scratch, release the GIL and loop.
+# * Layers of this file: scalar helpers (sigmoid, cross-entropy term) -> passes over a
+#   block's rows, a few units at a time with their sums in registers
+#   (``_forward_tile``, ``_back_tile``) -> one block of examples forward + backward
+#   (``_block``) -> one group of blocks (``_group``) -> one iteration (``_pass``) ->
+#   the Python entry points (``train_chunk``, ``gradient``, ``forward``), which
+#   allocate scratch, release the GIL and loop.
 # * Contract: every array is float64 (Py_ssize_t for ``dims``/``offsets``) and
 #   C-contiguous; shapes, labels (exactly 0.0/1.0), finiteness and sizes were checked
 #   by ``fastnn._validate``. Bounds checking is off, so the caller's checks are what
@@ -23,7 +25,7 @@
 #   W2, b2, ...; ``offsets[2*(l-1)]`` / ``offsets[2*(l-1)+1]`` are where W_l / b_l start.
 #   The gradient buffers use the same layout.
 # * Examples are processed in blocks of BLOCK columns, so the activations of a block
-#   fit in L1 and no (n_l, m) array ever exists: memory stays flat as m grows.
+#   stay in cache and no (n_l, m) array ever exists: memory stays flat as m grows.
 #   Blocks are gathered into a fixed number of groups that depends on m only; each
 #   group sums its blocks' gradients into its own buffer, and the groups are reduced
 #   in order. Threads take whole groups, so the arithmetic - and the result, bit for
@@ -32,7 +34,7 @@
 #   scratch is allocated once per call, before the GIL is released.
 # * Numerics follow the study's NumPy code operation by operation (see the helpers);
 #   the differences from ``fastnn.reference`` are summation orders and, in the
-#   x86_64_v3 build, glibc's vector exp/log (within 4 ulp): each moves a cost by
+#   x86_64_v3/v4 builds, glibc's vector exp/log (within 4 ulp): each moves a cost by
 #   ~1e-16 relative per iteration. No fused multiply-adds in any build (see
 #   setup.py), so overflow and NaN behave the same whichever build runs.
 
@@ -66,9 +68,10 @@ cdef enum:
     # 256-example blocks), and larger m ran no slower than with 256. The study's
     # activations take 17 rows x 2.6 KiB, in L2.
     BLOCK = 320
-    # Row stride of the activation scratch: a block plus one cache line. With rows
-    # exactly 2 KiB apart, loads from one row and stores to another collide in the
-    # low 12 address bits ("4K aliasing") and stall; the padding measured 2x faster.
+    # Row stride of the activation scratch: a block plus one cache line. With rows a
+    # power of two apart (2 KiB, when blocks were 256), loads from one row and stores
+    # to another collide in the low 12 address bits ("4K aliasing") and stall; the
+    # padding measured 2x faster then.
     ROW = BLOCK + 8
     # Groups: ceil(n_blocks / MIN_GROUP_BLOCKS) of them, at most MAX_GROUPS, so a
     # group has up to MIN_GROUP_BLOCKS blocks (more when MAX_GROUPS caps) and reducing
@@ -77,9 +80,10 @@ cdef enum:
     MAX_GROUPS = 64
     # Upper bound on the memory of the groups' partial gradients (32 MiB).
     GROUP_BYTES = 1 << 25
-    # Examples per chunk: four vector registers' worth, so that four independent
-    # multiply-add chains hide each other's latency (16 with AVX2, 8 with SSE2). Partial sums in ``dot`` are per lane, so builds for different
-    # instruction sets sum in different orders - all within rounding of the oracle.
+    # Partial sums of the cost (``dot``): four vector registers' worth, so that four
+    # independent add chains hide each other's latency. All sums are per lane, so
+    # builds for different instruction sets sum in different orders - all within
+    # rounding of the oracle.
     LANES = 4 * FNN_VW
     # Units that one pass handles at once, forward (_forward_tile) and backward
     # (_back_tile): 2 x TILE vector registers hold their sums and weights, within
@@ -119,9 +123,9 @@ cdef inline void dot_lanes(double* acc, const double* x, const double* y,
     # acc[r] += the sum of x[j] * y[j] over the j < n with j % LANES == r: the partial
     # sums of a dot product, one per lane. A single running sum would force one
     # dependent add per example (IEEE addition is not reassociated by the compiler);
-    # independent partials live in vector registers. Gradients keep their partials
-    # across all the blocks of a group and are reduced once per iteration
-    # (lanes_sum), so the order of every sum is fixed by m and the build alone.
+    # independent partials live in vector registers. (Gradients keep one vector of
+    # partials per parameter across all the blocks of a group, reduced once per
+    # iteration by vector_sum.) The order of every sum is fixed by m and the build.
     cdef fnn_v v0 = fnn_load(acc), v1 = fnn_load(acc + FNN_VW)
     cdef fnn_v v2 = fnn_load(acc + 2 * FNN_VW), v3 = fnn_load(acc + 3 * FNN_VW)
     cdef const double* xc
