@@ -4,12 +4,14 @@ A grid over the number of examples m x engine (the NumPy reference, the portable
 baseline kernel, the best kernel this CPU supports) x threads, on the study's
 network ([2, 10, 5, 1], He initialisation, learning rate 0.01) and donut data.
 
-For each point: data is built outside the timed part; a correctness gate first
+For each m: data is built outside the timed part; a correctness gate first
 trains every engine for a few iterations and compares its costs with the
 reference's (the core tests' tolerance, 1e-10 relative) - an engine that disagrees
 is reported as such and never timed; then one warm-up and ``--repeats`` timed runs
 of ``train`` whose iteration count is scaled so that one run takes about
-``--target`` seconds. Reported: median / min / max microseconds per iteration,
+``--target`` seconds. The timed runs are taken in rounds that time every engine
+once, so that a burst of load on a shared machine slows all of them alike rather
+than skewing one ratio. Reported: median / min / max microseconds per iteration,
 nanoseconds per example-iteration, the speed-up over the reference at the same
 thread count (median over median), the gate's largest relative cost difference,
 and the peak memory that one training call allocates (tracemalloc, which sees
@@ -163,7 +165,7 @@ def main(argv=None) -> int:
         start = fastnn.initialize_parameters(LAYERS, "he", seed=3)
         with threadpool_limits(1):
             gate_reference = reference.train(X, Y, parameters=start, num_iterations=GATE_ITERATIONS).costs
-        reference_median = {}
+        points = []
         for name, build in engines:
             for threads in args.threads:
                 label = "reference (NumPy)" if build is None else f"compiled {build}"
@@ -178,35 +180,45 @@ def main(argv=None) -> int:
                 costs = train(GATE_ITERATIONS).costs
                 diff = float(np.max(np.abs(costs - gate_reference) / np.abs(gate_reference)))
                 row = {"m": m, "engine": name, "build": build, "threads": threads, "max_rel_cost_diff": diff}
+                results.append(row)
                 if not diff <= GATE_RTOL:
                     row["status"] = "disagrees with the reference: not timed"
-                    results.append(row)
                     print(f"{m:>9} {label:<22} {threads:>3}  DISAGREES with the reference (max rel diff {diff:.2e}): not timed")
                     continue
                 probe = timed_runs(train, 1, num_iterations=3)[0] / 3
                 iterations = int(min(200_000, max(2, target / probe)))
-                times = timed_runs(train, repeats, num_iterations=iterations)
-                per_iteration = [t / iterations for t in times]
-                median = float(np.median(per_iteration))
-                if build is None:
-                    reference_median[threads] = median
-                speedup = reference_median.get(threads, np.nan) / median
-                peak = peak_bytes(train, num_iterations=2)
-                row.update({
-                    "status": "ok", "iterations": iterations, "repeats": repeats,
-                    "us_per_iteration_median": median * 1e6,
-                    "us_per_iteration_min": per_iteration[0] * 1e6,
-                    "us_per_iteration_max": per_iteration[-1] * 1e6,
-                    "ns_per_example_iteration": median / m * 1e9,
-                    "speedup_vs_reference": speedup,
-                    "peak_memory_bytes": peak,
-                    "data_bytes": X.nbytes + Y.nbytes,
-                })
-                results.append(row)
-                print(f"{m:>9} {label:<22} {threads:>3} {iterations:>6} {median * 1e6:>10.2f}"
-                      f" {per_iteration[0] * 1e6:>9.2f} {per_iteration[-1] * 1e6:>9.2f}"
-                      f" {median / m * 1e9:>9.2f} {speedup:>8.1f}x {diff:>13.1e} {peak / 2**20:>8.1f}",
-                      flush=True)
+                train(num_iterations=iterations)  # warm-up
+                points.append((row, label, train, iterations, []))
+        # The timed runs go in rounds, each timing every engine once, so that a burst
+        # of load on a shared machine falls on all the engines of this m alike
+        # instead of on whichever one happened to be running.
+        for _ in range(repeats):
+            for row, label, train, iterations, times in points:
+                begin = time.perf_counter()
+                train(num_iterations=iterations)
+                times.append((time.perf_counter() - begin) / iterations)
+        reference_median = {row["threads"]: float(np.median(times))
+                            for row, _, _, _, times in points if row["build"] is None}
+        for row, label, train, iterations, times in points:
+            per_iteration = sorted(times)
+            median = float(np.median(per_iteration))
+            threads = row["threads"]
+            speedup = reference_median.get(threads, np.nan) / median
+            peak = peak_bytes(train, num_iterations=2)
+            row.update({
+                "status": "ok", "iterations": iterations, "repeats": repeats,
+                "us_per_iteration_median": median * 1e6,
+                "us_per_iteration_min": per_iteration[0] * 1e6,
+                "us_per_iteration_max": per_iteration[-1] * 1e6,
+                "ns_per_example_iteration": median / m * 1e9,
+                "speedup_vs_reference": speedup,
+                "peak_memory_bytes": peak,
+                "data_bytes": X.nbytes + Y.nbytes,
+            })
+            print(f"{m:>9} {label:<22} {threads:>3} {iterations:>6} {median * 1e6:>10.2f}"
+                  f" {per_iteration[0] * 1e6:>9.2f} {per_iteration[-1] * 1e6:>9.2f}"
+                  f" {median / m * 1e9:>9.2f} {speedup:>8.1f}x {row['max_rel_cost_diff']:>13.1e}"
+                  f" {peak / 2**20:>8.1f}", flush=True)
 
     os.makedirs(args.out, exist_ok=True)
     report = {
