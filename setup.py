@@ -8,11 +8,12 @@ running CPU supports.
 - x86_64_v3 (x86-64 Linux only): -march=x86-64-v3 (AVX2), with glibc's vector
   exp/log (libmvec, see src_pyx/_vecmath.h). -fno-math-errno lets GCC treat exp and
   log as pure functions so that calls to them vectorise; the kernel never reads errno.
-  -ffp-contract=off keeps a * b + c as two roundings, as in the baseline build, so
-  the choice of build never changes how an overflow shows: with a fused
+  -ffp-contract=off (every build) keeps a * b + c as two roundings, so the choice
+  of build never changes how an overflow shows: with a fused
   multiply-add, 10 * 1e308 - 10 * 1e308 gives inf on one build and NaN on the
-  other. (NumPy's own answer there depends on its BLAS kernel.) It cost nothing
-  measurable (8.0 us per iteration at m=300 with and without).
+  other. (NumPy's own answer there depends on its BLAS kernel.) It costs 3-9 %:
+  with -ffp-contract=fast the v4 build took 0.97x the time at m=300 and 0.94x at
+  m=30000, the v3 build 0.91x at m=300 (interleaved runs).
 
 - x86_64_v4 (x86-64 Linux only): the same with -march=x86-64-v4 (AVX-512: vectors
   of 8 doubles, 32 registers). On the AMD EPYC (Zen 4) this project is measured
@@ -58,7 +59,9 @@ x86_64_linux = linux and platform.machine().lower() in ("x86_64", "amd64")
 # -fno-trapping-math lets the compiler turn `x if c else y` into a branch-free select,
 # so the loops with a ReLU or a NaN test vectorise; it changes no result (we never
 # enable floating-point traps), unlike -ffast-math, which we do not use.
-common = ["-O3", "-funroll-loops", "-fno-trapping-math"] if unix else []
+# -ffp-contract=off: no fused multiply-adds in any build (see x86_64_v3 below for
+# why); GCC on aarch64 and clang would otherwise fuse a * b + c.
+common = ["-O3", "-funroll-loops", "-fno-trapping-math", "-ffp-contract=off"] if unix else []
 # OpenMP runs the groups of examples on several threads (GCC's libgomp on Linux).
 # Without it (Apple's clang, MSVC here) prange compiles to a plain loop: the same
 # results on one thread.
@@ -67,7 +70,7 @@ sanitize = [f"-fsanitize={SANITIZE}", "-fno-omit-frame-pointer"] if SANITIZE els
 
 BUILDS = {"baseline": []}
 if x86_64_linux:
-    vector_math = ["-ffp-contract=off", "-fno-math-errno", "-DFASTNN_LIBMVEC"]
+    vector_math = ["-fno-math-errno", "-DFASTNN_LIBMVEC"]
     BUILDS["x86_64_v4"] = ["-march=x86-64-v4", *vector_math]
     BUILDS["x86_64_v3"] = ["-march=x86-64-v3", *vector_math]
 

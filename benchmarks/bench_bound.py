@@ -49,8 +49,8 @@ SOURCE = os.path.join(HERE, "machine_peak.c")
 HEADERS = os.path.join(HERE, os.pardir, "src_pyx")
 # Each kernel build's instruction-set flags, as in setup.py's BUILDS, after the
 # flags every build gets there.
-COMMON = ["-O3", "-funroll-loops", "-fno-trapping-math"]
-VECTOR_MATH = ["-ffp-contract=off", "-fno-math-errno", "-DFASTNN_LIBMVEC"]
+COMMON = ["-O3", "-funroll-loops", "-fno-trapping-math", "-ffp-contract=off"]
+VECTOR_MATH = ["-fno-math-errno", "-DFASTNN_LIBMVEC"]
 BUILD_FLAGS = {
     "baseline": [],
     "x86_64_v3": ["-march=x86-64-v3", *VECTOR_MATH],

@@ -341,7 +341,7 @@ cdef inline void _back_row(double* dW, Py_ssize_t n_in, const double* W, const d
 cdef double _block(const double* X, const double* Y, Py_ssize_t m, Py_ssize_t start,
                    Py_ssize_t nb, Py_ssize_t L, const Py_ssize_t* dims,
                    const Py_ssize_t* offsets, const double* theta, double* grad,
-                   double* act, double inv_m, double* out) noexcept nogil:
+                   double* act, double* padded, double inv_m, double* out) noexcept nogil:
     """Forward pass over examples [start, start + nb); then, if ``grad`` is not NULL,
     the backward pass, adding this block's gradient into ``grad``, which holds
     FNN_VW partial sums (one vector register's worth) per parameter. Returns the sum of
@@ -350,15 +350,17 @@ cdef double _block(const double* X, const double* Y, Py_ssize_t m, Py_ssize_t st
 
     ``act`` holds, for l = 1..L, the (dims[l], BLOCK) activations of layer l (row
     stride ROW), one after the other, then one scratch row (the cost terms, then a
-    partial dA row on the way back, see _back_tile), then dims[0] rows for a copy of
-    X's columns when nb is not a whole number of vectors.
+    partial dA row on the way back, see _back_tile).
 
     Every pass runs over whole vectors: nv = nb rounded up. The extra nv - nb
-    columns are zeros in every layer's activations and in dZ, so they add exact
-    zeros (0 * 0) to every sum and never reach the cost; X is copied, zero-padded,
-    because its columns beyond nb are another block's or past its end.
+    columns are zeros in every layer's activations and in dZ, so all they add to a
+    sum is 0 * 0, W * 0 or 0 * 1 - exact zeros, W being finite whenever a gradient is
+    computed - and they never reach the cost. X's columns beyond nb are another
+    block's or past its end, so they are copied, zero-padded, to ``padded`` (dims[0]
+    rows): only the last block of a pass can need it (BLOCK is a whole number of
+    vectors), so one buffer serves all threads.
     """
-    cdef Py_ssize_t l, i, k, j, n_in, n_out, stride_prev, units = 0
+    cdef Py_ssize_t l, i, k, j, n_in, n_out, stride_prev
     cdef Py_ssize_t nv = nb + (FNN_VW - nb % FNN_VW) % FNN_VW
     cdef const double* a_prev
     cdef const double* x_in = X + start
@@ -367,13 +369,9 @@ cdef double _block(const double* X, const double* Y, Py_ssize_t m, Py_ssize_t st
     cdef double* dW
     cdef double* db
     cdef double* scratch
-    cdef double* padded
     cdef double t, cost = 0.0
 
     if nv != nb:
-        for l in range(1, L + 1):
-            units += dims[l]
-        padded = act + (units + 1) * ROW
         for k in range(dims[0]):
             for j in range(nb):
                 padded[k * ROW + j] = X[k * m + start + j]
@@ -459,6 +457,7 @@ cdef struct Plan:
     Py_ssize_t n_threads
     Py_ssize_t act_size          # doubles of activation scratch per thread
     double* act                  # n_threads * act_size
+    double* padded               # dims[0] * ROW for the last block, or NULL if m fills vectors
     double* group_grad           # n_groups * n_params * FNN_VW, or NULL for forward only
     double* group_cost           # n_groups
     double* out                  # output activations (m,), or NULL
@@ -480,7 +479,7 @@ cdef double _group(Plan* p, Py_ssize_t g, const double* theta, double* act) noex
         start = blk * BLOCK
         nb = p.m - start if p.m - start < BLOCK else BLOCK
         cost += _block(p.X, p.Y, p.m, start, nb, p.L, p.dims, p.offsets, theta, grad,
-                       act, 1.0 / p.m, p.out)
+                       act, p.padded, 1.0 / p.m, p.out)
     return cost
 
 
@@ -517,8 +516,9 @@ cdef class _Scratch:
 
     cdef double* _buffer(self, Py_ssize_t n) except NULL:
         # n doubles starting on a 64-byte boundary, so that no vector load straddles
-        # two cache lines (rows, per-thread areas and per-parameter lanes are all
-        # multiples of 8 doubles). Allocated once per call, before the GIL is released.
+        # two cache lines (rows and per-thread areas are multiples of 8 doubles, and a
+        # parameter's FNN_VW partial sums sit at a multiple of their own size).
+        # Allocated once per call, before the GIL is released.
         cdef double[::1] v
         array = np.empty(n + 8)
         self._arrays.append(array)
@@ -536,6 +536,8 @@ cdef class _Scratch:
             raise ValueError(f"kernel called with layer sizes {list(dims)} and X of shape ({X.shape[0]}, {X.shape[1]})")
         if X.shape[0] != dims[0] or (Y is not None and Y.shape[0] != X.shape[1]):
             raise ValueError("kernel called with X, Y and layer sizes that do not fit")
+        if n_threads < 1:
+            raise ValueError(f"kernel called with n_threads={n_threads}")
         p.m = X.shape[1]
         p.L = dims.shape[0] - 1
         p.X = &X[0, 0]
@@ -551,9 +553,9 @@ cdef class _Scratch:
         p.n_threads = n_threads if n_threads < p.n_groups else p.n_groups
         for l in range(1, p.L + 1):
             units += dims[l]
-        # + the scratch row and the padded copy of X's columns of _block
-        p.act_size = (units + 1 + dims[0]) * ROW
+        p.act_size = (units + 1) * ROW           # + the scratch row of _block
         p.act = self._buffer(p.n_threads * p.act_size)
+        p.padded = self._buffer(dims[0] * ROW) if p.m % FNN_VW else NULL
         p.group_cost = self._buffer(p.n_groups)
         if need_grad:
             p.group_grad = self._buffer(p.n_groups * n_params * FNN_VW)

@@ -7,7 +7,7 @@
  *    registers across a loop (GCC does not promote a small local array to
  *    registers, and splits a vector type wider than the hardware through memory).
  *    Without GCC/Clang vector extensions it is a plain struct and plain loops.
- * 2. with FASTNN_LIBMVEC (set by setup.py for the x86-64-v3 build on glibc):
+ * 2. with FASTNN_LIBMVEC (set by setup.py for the x86-64-v3 and v4 builds on glibc):
  *    exp and log declared as having SIMD versions, exactly as glibc's own
  *    <bits/math-vector.h> does under -ffast-math but without -ffast-math's other
  *    effects (we need IEEE inf and NaN). GCC then calls libmvec's _ZGV*_exp/_log
@@ -90,7 +90,15 @@ FNN_INLINE int fastnn_debug_checks(void) {
  * plus AVX-512 F/BW/CD/DQ/VL), the levels the builds target; 0 for any other level,
  * architecture or compiler. */
 FNN_INLINE int fastnn_cpu_supports(int level) {
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12 && defined(__x86_64__)
+    /* GCC 12 knows the levels themselves, with every feature -march=x86-64-vN may use */
+    __builtin_cpu_init();
+    if (level == 3)
+        return __builtin_cpu_supports("x86-64-v3") != 0;
+    if (level == 4)
+        return __builtin_cpu_supports("x86-64-v4") != 0;
+    return 0;
+#elif (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
     int v3;
     __builtin_cpu_init();
     v3 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")

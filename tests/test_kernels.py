@@ -93,6 +93,9 @@ def test_the_kernel_refuses_inputs_the_guard_would_refuse():
         dims, offsets, n = engine._layout(layers)
         with pytest.raises(ValueError, match="kernel called with"):
             core.gradient(np.ascontiguousarray(X), y, dims, offsets, np.zeros(n), np.empty(n), 1)
+    dims, offsets, n = engine._layout([2, 4, 1])
+    with pytest.raises(ValueError, match="kernel called with n_threads=0"):
+        core.gradient(np.ascontiguousarray(X), y, dims, offsets, np.zeros(n), np.empty(n), 0)
 
 
 def test_unknown_or_unsupported_build_is_a_clear_error():
