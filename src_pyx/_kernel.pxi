@@ -125,7 +125,7 @@ cdef inline void dot_lanes(double* acc, const double* x, const double* y,
     # dependent add per example (IEEE addition is not reassociated by the compiler);
     # independent partials live in vector registers. (Gradients keep one vector of
     # partials per parameter across all the blocks of a group, reduced once per
-    # iteration by vector_sum.) The order of every sum is fixed by m and the build.
+    # iteration by pairwise_sum.) The order of every sum is fixed by m and the build.
     cdef fnn_v v0 = fnn_load(acc), v1 = fnn_load(acc + FNN_VW)
     cdef fnn_v v2 = fnn_load(acc + 2 * FNN_VW), v3 = fnn_load(acc + 3 * FNN_VW)
     cdef const double* xc
@@ -146,24 +146,12 @@ cdef inline void dot_lanes(double* acc, const double* x, const double* y,
         acc[j - n_full] += x[j] * y[j]
 
 
-cdef inline double lanes_sum(const double* acc) noexcept nogil:
-    # The LANES partial sums combined pairwise: (0+h) (1+h+1) ..., then halves again.
+cdef inline double pairwise_sum(const double* v, Py_ssize_t n) noexcept nogil:
+    # n partial sums (a power of two, at most LANES) combined pairwise: (0+h) (1+h+1)
+    # ..., then halves again. The cost's LANES sums and each gradient entry's FNN_VW.
     cdef double t[LANES]
-    cdef Py_ssize_t r, half = LANES
-    for r in range(LANES):
-        t[r] = acc[r]
-    while half > 1:
-        half //= 2
-        for r in range(half):
-            t[r] += t[r + half]
-    return t[0]
-
-
-cdef inline double vector_sum(const double* v) noexcept nogil:
-    # The FNN_VW partial sums of a gradient entry, combined pairwise as lanes_sum does.
-    cdef double t[FNN_VW]
-    cdef Py_ssize_t r, half = FNN_VW
-    for r in range(FNN_VW):
+    cdef Py_ssize_t r, half = n
+    for r in range(n):
         t[r] = v[r]
     while half > 1:
         half //= 2
@@ -173,11 +161,11 @@ cdef inline double vector_sum(const double* v) noexcept nogil:
 
 
 cdef inline double dot(const double* x, const double* y, Py_ssize_t n) noexcept nogil:
-    # Sum of x[j] * y[j] in the fixed order of dot_lanes and lanes_sum.
+    # Sum of x[j] * y[j] in the fixed order of dot_lanes and pairwise_sum.
     cdef double acc[LANES]
     memset(acc, 0, sizeof(acc))
     dot_lanes(acc, x, y, n)
-    return lanes_sum(acc)
+    return pairwise_sum(acc, LANES)
 
 
 cdef inline void _products_one(double* out, const double* W, const double* b,
@@ -504,7 +492,7 @@ cdef double _pass(Plan* p, const double* theta, double* grad) noexcept nogil:
         for g in range(p.n_groups):
             gg = p.group_grad + g * p.n_params * FNN_VW
             for q in range(p.n_params):
-                grad[q] += vector_sum(gg + q * FNN_VW)
+                grad[q] += pairwise_sum(gg + q * FNN_VW, FNN_VW)
     # 1./m * nansum(...), multiplied as the study does
     return (1.0 / p.m) * total
 
