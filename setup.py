@@ -30,17 +30,48 @@ FASTNN_CYTHON_DEBUG=1
 FASTNN_SANITIZE=address
     Compile and link with AddressSanitizer (GCC/Clang), which also checks the
     kernel's raw-pointer loops that Cython's checks cannot see. Run Python with
-    LD_PRELOAD=$(gcc -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0.
+    LD_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libstdc++.so)"
+    ASAN_OPTIONS=detect_leaks=0 (libstdc++ too: matplotlib's C++ code trips
+    AddressSanitizer unless it is loaded first).
+FASTNN_TILE=<units>
+    Units per register tile in the kernel's forward and backward passes (default 6).
+    Any width from 1 up gives the same results; CI builds its debug stage with
+    another width so that the generated code of a second width is tested.
+
+The kernel source src_pyx/_kernel.pxi.tp is a Tempita template (Tempita ships with
+Cython); it is rendered to src_pyx/_kernel.pxi, which each _core_<build>.pyx
+includes, before Cython runs.
 """
 import os
 import platform
 import sys
 
 from Cython.Build import cythonize
+from Cython.Tempita import sub as render_template
 from setuptools import Extension, setup
 
 DEBUG = os.environ.get("FASTNN_CYTHON_DEBUG", "") not in ("", "0")
 SANITIZE = os.environ.get("FASTNN_SANITIZE", "")
+TILE = os.environ.get("FASTNN_TILE", "6")
+if not TILE.isdigit() or int(TILE) < 1:
+    sys.exit(f"FASTNN_TILE must be a positive integer, got {TILE!r}")
+
+
+def render_kernel(template="src_pyx/_kernel.pxi.tp", tile=int(TILE)):
+    """Write the kernel source for this build's tile width. The file is rewritten
+    only when its text changes, so an unchanged kernel is not recompiled."""
+    with open(template, encoding="utf-8") as f:
+        text = render_template(f.read(), TILE=tile)
+    target = template[: -len(".tp")]
+    if os.path.exists(target):
+        with open(target, encoding="utf-8") as f:
+            if f.read() == text:
+                return
+    with open(target, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+render_kernel()
 
 # Set once for the whole build rather than as decorators in the sources.
 directives = {

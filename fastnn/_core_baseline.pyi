@@ -1,4 +1,4 @@
-# Type stub of the compiled kernel (source: src_pyx/_kernel.pxi). Every build,
+# Type stub of the compiled kernel (source: src_pyx/_kernel.pxi.tp). Every build,
 # fastnn._core_<build>, has this interface; see fastnn/_dispatch.py.
 # Contract: every array is C-contiguous; float64 unless noted; shapes, labels and
 # finiteness are checked by fastnn._validate before any of these is called.
@@ -39,6 +39,7 @@ def forward(
 ) -> None: ...
 
 def block_size() -> int: ...
+def tile_size() -> int: ...   # units per register tile (FASTNN_TILE at build time)
 
-def cpu_supports(level: int) -> bool: ...  # int level: x86-64 microarchitecture level (3)
+def cpu_supports(level: int) -> bool: ...  # int level: x86-64 microarchitecture level (3 or 4)
 def debug_checks() -> list[str]: ...

@@ -3,7 +3,7 @@
  *
  * 1. fnn_v, one vector register of FNN_VW doubles (8 with AVX-512, 4 with AVX, else
  *    2, as the build targets), with load, store, broadcast, add, multiply(-add), relu and
- *    its derivative (fnn_step), so that partial sums stay in
+ *    its derivative (fnn_relu_deriv), so that partial sums stay in
  *    registers across a loop (GCC does not promote a small local array to
  *    registers, and splits a vector type wider than the hardware through memory).
  *    Without GCC/Clang vector extensions it is a plain struct and plain loops.
@@ -54,7 +54,7 @@ typedef long long fnn_vmask __attribute__((vector_size(FNN_VW * sizeof(double)))
 /* relu as np.maximum(0, x): 0 where x <= 0, x elsewhere (a NaN stays NaN) */
 FNN_INLINE fnn_v fnn_relu(fnn_v x) { return (fnn_v)((fnn_vmask)x & ~(x <= fnn_splat(0.0))); }
 /* 1.0 where x > 0, else 0.0 (also for NaN): the derivative of relu, as int64(A > 0) */
-FNN_INLINE fnn_v fnn_step(fnn_v x) { return (fnn_v)((fnn_vmask)fnn_splat(1.0) & (x > fnn_splat(0.0))); }
+FNN_INLINE fnn_v fnn_relu_deriv(fnn_v x) { return (fnn_v)((fnn_vmask)fnn_splat(1.0) & (x > fnn_splat(0.0))); }
 #else
 typedef struct { double v[FNN_VW]; } fnn_v;
 FNN_INLINE fnn_v fnn_load(const double *p) { fnn_v v; memcpy(v.v, p, sizeof v.v); return v; }
@@ -64,7 +64,7 @@ FNN_INLINE fnn_v fnn_add(fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++)
 FNN_INLINE fnn_v fnn_mul(fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] *= y.v[r]; return x; }
 FNN_INLINE fnn_v fnn_madd(fnn_v acc, fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) acc.v[r] += x.v[r] * y.v[r]; return acc; }
 FNN_INLINE fnn_v fnn_relu(fnn_v x) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] = x.v[r] <= 0.0 ? 0.0 : x.v[r]; return x; }
-FNN_INLINE fnn_v fnn_step(fnn_v x) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] = x.v[r] > 0.0 ? 1.0 : 0.0; return x; }
+FNN_INLINE fnn_v fnn_relu_deriv(fnn_v x) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] = x.v[r] > 0.0 ? 1.0 : 0.0; return x; }
 #endif
 
 #if defined(FASTNN_LIBMVEC) && defined(__GNUC__) && defined(__x86_64__)
