@@ -1,0 +1,96 @@
+"""The kernel's own entry checks: its last line of defence behind fastnn._validate.
+
+The loops run without bounds checks and index every array with the sizes that
+``dims`` and ``X`` imply, so an array shorter than that would be read or written
+out of bounds. The Python layer never makes such a call; these tests make it on
+purpose, on every build this machine runs, and expect a ValueError each time.
+"""
+import numpy as np
+import pytest
+
+import fastnn
+from fastnn import _dispatch, engine
+
+BUILDS = _dispatch.available_builds()
+DIMS = [2, 10, 5, 1]
+
+
+def _arguments(m=37):
+    X, Y = fastnn.make_donut(m, seed=4)
+    dims, offsets, n_params = engine._layout(DIMS)
+    theta = engine.pack(fastnn.initialize_parameters(DIMS, "he", 3), DIMS)
+    return {
+        "X": np.ascontiguousarray(X, dtype=np.float64),
+        "Y": np.ascontiguousarray(Y.ravel(), dtype=np.float64),
+        "dims": dims,
+        "offsets": offsets,
+        "theta": theta,
+        "grad": np.empty(n_params),
+        "costs": np.empty(3),
+        "progress": np.zeros(1, dtype=np.intp),
+        "out": np.empty(m),
+    }
+
+
+def _train(core, a):
+    return core.train_chunk(a["X"], a["Y"], a["dims"], a["offsets"], a["theta"], a["grad"],
+                            a["costs"], a["progress"], 0.01, 1)
+
+
+def _gradient(core, a):
+    return core.gradient(a["X"], a["Y"], a["dims"], a["offsets"], a["theta"], a["grad"], 1)
+
+
+def _forward(core, a):
+    return core.forward(a["X"], a["dims"], a["offsets"], a["theta"], a["out"], 1)
+
+
+CALLS = {"train_chunk": _train, "gradient": _gradient, "forward": _forward}
+
+# Each damage: (name, which calls read the damaged argument, how to damage it).
+DAMAGES = [
+    ("theta too short", CALLS, lambda a: a.update(theta=a["theta"][:-1].copy())),
+    ("theta too long", CALLS, lambda a: a.update(theta=np.append(a["theta"], 0.0))),
+    ("grad too short", ("train_chunk", "gradient"), lambda a: a.update(grad=a["grad"][:-1].copy())),
+    ("offsets too short", CALLS, lambda a: a.update(offsets=a["offsets"][:-1].copy())),
+    ("offsets out of place", CALLS, lambda a: a["offsets"].__setitem__(3, a["offsets"][3] + 1)),
+    ("Y too short", ("train_chunk", "gradient"), lambda a: a.update(Y=a["Y"][:-1].copy())),
+    ("X with another n_x", CALLS, lambda a: a.update(X=np.vstack([a["X"], a["X"][:1]]))),
+    ("two outputs", CALLS, lambda a: a["dims"].__setitem__(3, 2)),
+    ("a zero-width layer", CALLS, lambda a: a["dims"].__setitem__(2, 0)),
+    ("out too short", ("forward",), lambda a: a.update(out=a["out"][:-1].copy())),
+    ("no progress counter", ("train_chunk",), lambda a: a.update(progress=np.zeros(0, dtype=np.intp))),
+]
+
+
+@pytest.mark.parametrize("build", BUILDS)
+@pytest.mark.parametrize("call", sorted(CALLS))
+def test_untouched_arguments_are_accepted(build, call):
+    # The baseline of the attacks below: the same call with nothing damaged runs.
+    CALLS[call](_dispatch.load(build), _arguments())
+
+
+@pytest.mark.parametrize("build", BUILDS)
+@pytest.mark.parametrize(
+    "call, damage",
+    [(call, damage) for name, calls, damage in DAMAGES for call in calls],
+    ids=[f"{call}-{name}" for name, calls, _ in DAMAGES for call in calls],
+)
+def test_arrays_that_do_not_fit_the_network_are_refused(build, call, damage):
+    arguments = _arguments()
+    damage(arguments)
+    theta_before = arguments["theta"].copy()
+    with pytest.raises(ValueError, match="kernel called with"):
+        CALLS[call](_dispatch.load(build), arguments)
+    np.testing.assert_array_equal(arguments["theta"], theta_before)
+
+
+@pytest.mark.parametrize("build", BUILDS)
+def test_the_tile_width_is_what_the_build_was_given(build):
+    # CI builds its debug stage with FASTNN_TILE=8 and runs the whole suite against
+    # it: the generated branches of a second tile width are held to the reference
+    # like the default ones. This checks that the build really has that width.
+    import os
+
+    expected = int(os.environ.get("FASTNN_EXPECT_TILE", "6"))
+    assert _dispatch.load(build).tile_size() == expected
