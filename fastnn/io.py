@@ -5,14 +5,35 @@ string arrays only, read back with ``allow_pickle=False``: opening an untrusted 
 cannot run code. Writes are atomic - the file is written under a temporary name in
 the same folder and renamed into place - so a crash never leaves a half-written
 model. Every field is validated on load, as the training guard validates input.
+
+The arrays of format version 2 (version 1, still read, had no ``elapsed`` and only
+integer seeds):
+
+- ``format``: the string ``"fastnn-model"``; ``format_version``: 2.
+- ``layers_dims``: int64 ``[n_x, n_1, ..., 1]``.
+- ``parameter_W1``, ``parameter_b1``, ... ``parameter_bL``: float64, the shapes
+  ``layers_dims`` implies.
+- ``costs``: float64, one per iteration.
+- ``initialization`` (``""`` for a warm start) and ``engine``: strings;
+  ``learning_rate`` and ``elapsed`` (seconds spent training): float64.
+- ``seed``: int64 for an integer seed; for a ``Generator`` or ``RandomState``, a
+  JSON string ``{"type": "Generator", "state": ...}`` (or ``"RandomState"``) holding
+  its bit generator's state (``RandomState.get_state(legacy=False)``, which includes
+  the cached Gaussian), and ``"null"`` for None.
+
+A ``Generator`` or ``RandomState`` seed is the object the result holds, so what is
+saved is its state when :func:`save` is called - after the initialisation's draws -
+and :func:`load` rebuilds an object of the same type, bit generator and state: it
+draws what the saved one would have drawn next.
 """
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Union
+from typing import Any, Union
 
 import numpy as np
 
@@ -22,10 +43,72 @@ from fastnn.result import TrainResult
 __all__ = ["save", "load", "FORMAT", "FORMAT_VERSION"]
 
 FORMAT = "fastnn-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 PathLike = Union[str, "os.PathLike[str]"]
-_FIELDS = ("format", "format_version", "layers_dims", "initialization", "seed",
-           "learning_rate", "engine", "costs")
+_FIELDS = {
+    1: ("format", "format_version", "layers_dims", "initialization", "seed",
+        "learning_rate", "engine", "costs"),
+}
+_FIELDS[2] = _FIELDS[1] + ("elapsed",)
+# The bit generators a saved random state may name; a file never picks an arbitrary
+# attribute of numpy.random.
+_BIT_GENERATORS = {
+    name: getattr(np.random, name) for name in ("MT19937", "PCG64", "PCG64DXSM", "Philox", "SFC64")
+}
+
+
+def _state_to_json(value: Any) -> Any:
+    # Bit generator states hold NumPy arrays (MT19937's key) and scalars.
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"unexpected {type(value).__name__} in a random state")
+
+
+def _encode_seed(seed: Any) -> np.ndarray:
+    """The ``seed`` array: int64 for an integer, else a JSON string (see the module)."""
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_)):
+        return np.array(seed, dtype=np.int64)
+    if seed is None:
+        record = None
+    elif isinstance(seed, np.random.Generator):
+        record = {"type": "Generator", "state": seed.bit_generator.state}
+    elif isinstance(seed, np.random.RandomState):
+        record = {"type": "RandomState", "state": seed.get_state(legacy=False)}
+    else:
+        raise TypeError(
+            "result.seed must be an int, None, a numpy Generator or a RandomState,"
+            f" got {type(seed).__name__}"
+        )
+    return np.array(json.dumps(record, default=_state_to_json, allow_nan=False))
+
+
+def _decode_seed(text: str) -> np.random.Generator | np.random.RandomState | None:
+    """The inverse of :func:`_encode_seed` for a JSON string; ValueError if it is not
+    a random state this module writes."""
+    try:
+        record = json.loads(text)
+        if record is None:
+            return None
+        kind, state = record["type"], record["state"]
+        name = state["bit_generator"]
+        if name not in _BIT_GENERATORS:
+            raise ValueError(f"unknown bit generator {name!r}")
+        bit_generator = _BIT_GENERATORS[name]()
+        if kind == "Generator":
+            bit_generator.state = state
+            return np.random.Generator(bit_generator)
+        if kind == "RandomState":
+            rng = np.random.RandomState(bit_generator)
+            rng.set_state(state)
+            return rng
+        raise ValueError(f"unknown type {kind!r}")
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError, RecursionError) as exc:
+        raise ValueError(
+            f"'seed' must be an integer or a saved Generator or RandomState state: {exc!s:.200}"
+        ) from None
 
 
 def save(path: PathLike, result: TrainResult) -> Path:
@@ -47,7 +130,8 @@ def save(path: PathLike, result: TrainResult) -> Path:
     Raises
     ------
     TypeError
-        If ``result`` is not a TrainResult.
+        If ``result`` is not a TrainResult, or its ``seed`` is not an int, None, a
+        ``Generator`` or a ``RandomState``.
     """
     if not isinstance(result, TrainResult):
         raise TypeError(f"result must be a TrainResult, got {type(result).__name__}")
@@ -57,9 +141,10 @@ def save(path: PathLike, result: TrainResult) -> Path:
         "format_version": np.array(FORMAT_VERSION),
         "layers_dims": np.array(result.layers_dims, dtype=np.int64),
         "initialization": np.array(result.initialization or ""),
-        "seed": np.array(result.seed, dtype=np.int64),
+        "seed": _encode_seed(result.seed),
         "learning_rate": np.array(result.learning_rate, dtype=np.float64),
         "engine": np.array(result.engine),
+        "elapsed": np.array(result.elapsed, dtype=np.float64),
         "costs": np.asarray(result.costs, dtype=np.float64),
     }
     for key, value in result.parameters.items():
@@ -87,8 +172,8 @@ def load(path: PathLike) -> TrainResult:
     Returns
     -------
     TrainResult
-        With the saved parameters, cost history and training options
-        (``elapsed`` is 0).
+        With the saved parameters, cost history, training options and ``elapsed``
+        (0 for a file of format version 1, which did not record it).
 
     Raises
     ------
@@ -124,9 +209,10 @@ def load(path: PathLike) -> TrainResult:
     if scalar("format", "U") != FORMAT:
         raise ValueError(f"{path} is not a fastnn model (format {stored['format']!r})")
     version = scalar("format_version", "iu")
-    if version != FORMAT_VERSION:
+    if version not in READABLE_VERSIONS:
         raise ValueError(
-            f"{path} has model format version {version}; this fastnn reads version {FORMAT_VERSION}"
+            f"{path} has model format version {version}; this fastnn reads versions"
+            f" {' and '.join(map(str, READABLE_VERSIONS))}"
         )
     try:
         dims = field("layers_dims")
@@ -144,9 +230,15 @@ def load(path: PathLike) -> TrainResult:
             raise ValueError(f"'costs' must be a non-empty 1-D float64 array, got {costs.dtype} {costs.shape}")
         if np.isnan(costs).any():
             raise ValueError("'costs' contains NaN")
-        extra = sorted(k for k in stored if k not in _FIELDS and not k.startswith("parameter_"))
+        extra = sorted(k for k in stored if k not in _FIELDS[version] and not k.startswith("parameter_"))
         if extra:
             raise ValueError(f"unexpected arrays {extra}")
+        seed = scalar("seed", "iuU" if version >= 2 else "iu")
+        if isinstance(seed, str):
+            seed = _decode_seed(seed)
+        elapsed = scalar("elapsed", "f") if version >= 2 else 0.0
+        if not (np.isfinite(elapsed) and elapsed >= 0):
+            raise ValueError(f"'elapsed' must be a finite number of seconds >= 0, got {elapsed!r}")
     except ValueError as exc:
         if str(exc).startswith(str(path)):
             raise
@@ -157,7 +249,7 @@ def load(path: PathLike) -> TrainResult:
         layers_dims=layers_dims,
         initialization=scalar("initialization", "U") or None,
         learning_rate=learning_rate,
-        seed=scalar("seed", "iu"),
+        seed=seed,
         engine=scalar("engine", "U"),
-        elapsed=0.0,
+        elapsed=elapsed,
     )

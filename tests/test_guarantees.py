@@ -2,6 +2,7 @@
 threads and resources."""
 import _thread
 import concurrent.futures
+import copy
 import os
 import signal
 import subprocess
@@ -86,6 +87,51 @@ def test_save_and_load_round_trip(tmp_path, trained):
     assert os.listdir(tmp_path) == ["model.npz"]  # no temporary left behind
 
 
+SEEDS = {
+    "int": lambda: 7,
+    "generator": lambda: np.random.default_rng(0),
+    "randomstate": lambda: np.random.RandomState(0),
+    "generator-mt19937": lambda: np.random.Generator(np.random.MT19937(1)),
+}
+
+
+def _draws(rng):
+    return rng.randn(5) if isinstance(rng, np.random.RandomState) else rng.standard_normal(5)
+
+
+def _bit_generator_name(rng):
+    state = rng.get_state(legacy=False) if isinstance(rng, np.random.RandomState) else rng.bit_generator.state
+    return state["bit_generator"]
+
+
+@pytest.mark.parametrize("make_seed", SEEDS.values(), ids=SEEDS.keys())
+def test_save_round_trips_every_seed_train_accepts(tmp_path, make_seed):
+    X, Y = random_problem(2, 40, seed=3)
+    # [2, 3, 1] draws 9 normals: a RandomState is left holding a cached Gaussian.
+    result = fastnn.train(X, Y, [2, 3, 1], "he", num_iterations=5, seed=make_seed())
+    loaded = fastnn.load(fastnn.save(tmp_path / "model.npz", result))
+    assert loaded.elapsed == result.elapsed > 0
+    if isinstance(result.seed, int):
+        assert loaded.seed == result.seed
+    else:
+        # The saved object's state is where the initialisation left it: the loaded
+        # one draws what it would have drawn next.
+        assert type(loaded.seed) is type(result.seed)
+        assert _bit_generator_name(loaded.seed) == _bit_generator_name(result.seed)
+        np.testing.assert_array_equal(_draws(loaded.seed), _draws(copy.deepcopy(result.seed)))
+
+
+def test_version_1_files_still_load(tmp_path, trained):
+    path = tmp_path / "model.npz"
+    np.savez(path, format=np.array("fastnn-model"), format_version=np.array(1),
+             layers_dims=np.array(trained.layers_dims), initialization=np.array("he"),
+             seed=np.array(7), learning_rate=np.array(0.05), engine=np.array("compiled"),
+             costs=trained.costs, **{f"parameter_{k}": v for k, v in trained.parameters.items()})
+    loaded = fastnn.load(path)
+    assert (loaded.seed, loaded.elapsed, loaded.layers_dims) == (7, 0.0, trained.layers_dims)
+    np.testing.assert_array_equal(loaded.parameters["W2"], trained.parameters["W2"])
+
+
 def test_a_failed_save_leaves_the_old_file_intact(tmp_path, trained, monkeypatch):
     path = fastnn.save(tmp_path / "model.npz", trained)
     before = path.read_bytes()
@@ -117,7 +163,7 @@ def _edited(tmp_path, trained, **changes):
 @pytest.mark.parametrize(
     "changes, message",
     [
-        ({"format_version": np.array(2)}, "format version 2; this fastnn reads version 1"),
+        ({"format_version": np.array(3)}, "format version 3; this fastnn reads versions 1 and 2"),
         ({"format": np.array("other")}, "is not a fastnn model"),
         ({"costs": None}, "it has no 'costs'"),
         ({"parameter_W2": None}, r"parameters is missing \['W2'\]"),
@@ -127,13 +173,19 @@ def _edited(tmp_path, trained, **changes):
         ({"learning_rate": np.array(-1.0)}, "learning_rate must be a finite number > 0"),
         ({"costs": np.array([0.5, np.nan])}, "'costs' contains NaN"),
         ({"surprise": np.zeros(3)}, r"unexpected arrays \['surprise'\]"),
+        ({"seed": np.array('{"type": "Generator", "state": {"bit_generator": "os"}}')},
+         "'seed' must be an integer or a saved Generator or RandomState state: unknown bit generator 'os'"),
+        ({"seed": np.array('{"type": "Generator", "state": {"bit_generator": "PCG64", "state": 1}}')},
+         "'seed' must be an integer or a saved Generator or RandomState state"),
+        ({"elapsed": np.array(-1.0)}, "'elapsed' must be a finite number of seconds >= 0"),
         ({"costs": np.array([object()], dtype=object)}, "not a readable fastnn model"),
         ({"costs": np.array([])}, "'costs' must be a non-empty"),
         ({"layers_dims": np.array([2, 6, 3, 2]), "parameter_W3": np.zeros((2, 3)), "parameter_b3": np.zeros((2, 1))},
          r"layers_dims\[-1\] must be 1"),
     ],
     ids=["version", "format", "no-costs", "no-W2", "W1-shape", "nan", "dims", "learning-rate",
-         "nan-cost", "extra-array", "pickled-object", "no-costs-left", "two-outputs"],
+         "nan-cost", "extra-array", "seed-bit-generator", "seed-state", "elapsed", "pickled-object",
+         "no-costs-left", "two-outputs"],
 )
 def test_hand_edited_files_are_rejected(tmp_path, trained, changes, message):
     path = _edited(tmp_path, trained, **changes)
