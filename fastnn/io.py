@@ -45,6 +45,8 @@ __all__ = ["save", "load", "FORMAT", "FORMAT_VERSION"]
 FORMAT = "fastnn-model"
 FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)
+# A zip's first bytes: a member's local header, or the end record of an empty zip.
+_ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
 PathLike = Union[str, "os.PathLike[str]"]
 _FIELDS = {
     1: ("format", "format_version", "layers_dims", "initialization", "seed",
@@ -162,6 +164,33 @@ def save(path: PathLike, result: TrainResult) -> Path:
     return path
 
 
+def _check_is_model_archive(path: Path) -> None:
+    """ValueError, saying plainly that ``path`` is not a model file, unless it is a
+    zip of ``.npy`` members that include ``format``. A damaged zip is left to the
+    reader, which says it is damaged."""
+    not_a_model = f"{path} is not a fastnn model file (as written by fastnn.save or fastnn --save)"
+    try:
+        with open(path, "rb") as f:
+            start = f.read(4)
+        if not start:
+            raise ValueError(f"{not_a_model}: it is empty")
+        if start not in _ZIP_SIGNATURES:
+            raise ValueError(f"{not_a_model}: it is not a zip archive of NumPy arrays")
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, EOFError):
+        return
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise ValueError(f"{path} is not a readable fastnn model: {exc}") from None
+    others = [name for name in names if not name.endswith(".npy")]
+    if others:
+        raise ValueError(f"{not_a_model}: it holds {others[0]!r}, which is not a NumPy array")
+    if "format.npy" not in names:
+        raise ValueError(f"{not_a_model}: it has no 'format' array")
+
+
 def load(path: PathLike) -> TrainResult:
     """Read a model written by :func:`save`.
 
@@ -180,14 +209,14 @@ def load(path: PathLike) -> TrainResult:
     FileNotFoundError
         If there is no such file.
     ValueError
-        If the file is not a complete fastnn model of a known format version, or a
-        field is missing, of the wrong shape or type, or not finite.
+        If the file is not a fastnn model file (an image, a JSON file, any zip
+        that :func:`save` did not write), is damaged, has an unknown format
+        version, or a field is missing, of the wrong shape or type, or not finite.
     """
     path = Path(path)
+    _check_is_model_archive(path)
     try:
         data = np.load(path, allow_pickle=False)
-        if not isinstance(data, np.lib.npyio.NpzFile):
-            raise ValueError("it holds a single array, not a model archive")
         with data:
             stored = {key: data[key] for key in data.files}
     except FileNotFoundError:

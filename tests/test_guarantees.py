@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+import zipfile
 
 import numpy as np
 import pytest
@@ -193,21 +194,63 @@ def test_hand_edited_files_are_rejected(tmp_path, trained, changes, message):
         fastnn.load(path)
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "npy"])
-def test_corrupted_files_are_rejected(tmp_path, trained, damage):
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        ("truncated", "not a readable fastnn model"),
+        ("garbage", "not a fastnn model file"),
+        ("empty", "not a fastnn model file"),
+        ("npy", "not a fastnn model file"),
+    ],
+    ids=["truncated", "garbage", "empty", "npy"],
+)
+def test_corrupted_files_are_rejected(tmp_path, trained, damage, message):
     path = fastnn.save(tmp_path / "model.npz", trained)
     data = path.read_bytes()
     if damage == "truncated":
         path.write_bytes(data[: len(data) // 2])
     elif damage == "garbage":
-        path.write_bytes(os.urandom(len(data)))
+        path.write_bytes(b"\0" + os.urandom(len(data)))   # never a zip's "PK" by chance
     elif damage == "empty":
         path.write_bytes(b"")
     else:
         np.save(path.with_suffix(".npy"), np.zeros(3))
         path = path.with_suffix(".npy")
-    with pytest.raises(ValueError, match="not a readable fastnn model"):
+    with pytest.raises(ValueError, match=message):
         fastnn.load(path)
+
+
+def _zip_of_text(path):
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+
+
+@pytest.mark.parametrize(
+    "name, write",
+    [
+        ("study.png", lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))),
+        ("study.json", lambda p: p.write_text('[{"initialization": "he"}]')),
+        ("report.docx", _zip_of_text),
+        ("arrays.npz", lambda p: np.savez(p, W1=np.zeros((2, 2)))),
+    ],
+    ids=["png", "json", "zip", "npz"],
+)
+def test_a_file_that_is_not_a_model_is_called_that(tmp_path, name, write):
+    # Not numpy's advice to load it "unsafely using allow_pickle=": a model never
+    # needs that, and a user should not be told to try it.
+    path = tmp_path / name
+    write(path)
+    with pytest.raises(ValueError, match=r"is not a fastnn model file \(as written by fastnn.save or fastnn --save\)") as info:
+        fastnn.load(path)
+    assert "pickle" not in str(info.value)
+
+
+def test_predict_on_a_file_that_is_not_a_model_says_so(tmp_path, capsys):
+    path = tmp_path / "study.json"
+    path.write_text('[{"initialization": "he"}]')
+    assert main(["--predict", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"fastnn: error: {path} is not a fastnn model file") and "pickle" not in err
 
 
 def test_missing_file_and_wrong_argument():
@@ -226,7 +269,7 @@ def test_command_line_saves_and_predicts(tmp_path, capsys):
     assert "train accuracy" in out and "test accuracy" in out and "TrainResult(" in out
     (tmp_path / "bad.npz").write_bytes(b"not a model")
     assert main(["--predict", str(tmp_path / "bad.npz")]) == 2
-    assert "not a readable fastnn model" in capsys.readouterr().err
+    assert "not a fastnn model file" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- threads
