@@ -3,6 +3,7 @@ threads and resources."""
 import _thread
 import concurrent.futures
 import copy
+import io
 import os
 import signal
 import subprocess
@@ -179,7 +180,7 @@ def _edited(tmp_path, trained, **changes):
         ({"seed": np.array('{"type": "Generator", "state": {"bit_generator": "PCG64", "state": 1}}')},
          "'seed' must be an integer or a saved Generator or RandomState state"),
         ({"elapsed": np.array(-1.0)}, "'elapsed' must be a finite number of seconds >= 0"),
-        ({"costs": np.array([object()], dtype=object)}, "not a readable fastnn model"),
+        ({"costs": np.array([object()], dtype=object)}, r"'costs' holds Python objects \(pickled data\)"),
         ({"costs": np.array([])}, "'costs' must be a non-empty"),
         ({"layers_dims": np.array([2, 6, 3, 2]), "parameter_W3": np.zeros((2, 3)), "parameter_b3": np.zeros((2, 1))},
          r"layers_dims\[-1\] must be 1"),
@@ -190,6 +191,40 @@ def _edited(tmp_path, trained, **changes):
 )
 def test_hand_edited_files_are_rejected(tmp_path, trained, changes, message):
     path = _edited(tmp_path, trained, **changes)
+    with pytest.raises(ValueError, match=message):
+        fastnn.load(path)
+
+
+def _with_member(path, key, header, data):
+    """``path`` rewritten with member ``key`` replaced by a hand-made ``.npy``: the
+    given header dict, then ``data`` bytes."""
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    npy = io.BytesIO()
+    np.lib.format.write_array_header_1_0(npy, header)
+    members[f"{key}.npy"] = npy.getvalue() + data
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return path
+
+
+@pytest.mark.parametrize(
+    "key, shape, message",
+    [
+        ("parameter_W1", (10**12,), r"parameters\['W1'\] must have shape \(6, 2\)"),
+        ("parameter_W1", (6 * 10**6, 2 * 10**6), r"parameters\['W1'\] must have shape \(6, 2\)"),
+        ("costs", (10**12,), r"'costs' declares shape \(1000000000000,\) of float64 \(8000000000000 bytes\)"
+                             r" but holds 1600 bytes"),
+        ("layers_dims", (10**12,), r"'layers_dims' declares shape"),
+    ],
+    ids=["W1-1d", "W1-huge", "costs", "layers_dims"],
+)
+def test_a_huge_declared_shape_is_refused_before_reading(tmp_path, trained, key, shape, message):
+    # Read blindly, the header alone asks for terabytes ("Unable to allocate 7.28 TiB").
+    path = fastnn.save(tmp_path / "model.npz", trained)
+    descr = "<i8" if key == "layers_dims" else "<f8"
+    _with_member(path, key, {"descr": descr, "fortran_order": False, "shape": shape}, bytes(8 * 200))
     with pytest.raises(ValueError, match=message):
         fastnn.load(path)
 
