@@ -4,7 +4,7 @@ A model file is NumPy's ``.npz`` (a zip of ``.npy`` arrays) holding plain numeri
 string arrays only, read back with ``allow_pickle=False``: opening an untrusted file
 cannot run code. Writes are atomic - the file is written under a temporary name in
 the same folder and renamed into place - so a crash never leaves a half-written
-model. Every field is validated on load, as the training guard validates input.
+model; its permissions follow the umask, like any file the user writes. Every field is validated on load, as the training guard validates input.
 
 The arrays of format version 2 (version 1, still read, had no ``elapsed`` and only
 integer seeds):
@@ -32,7 +32,7 @@ import contextlib
 import json
 import math
 import os
-import tempfile
+import secrets
 import zipfile
 import zlib
 from pathlib import Path
@@ -119,8 +119,29 @@ def _decode_seed(text: str) -> np.random.Generator | np.random.RandomState | Non
         ) from None
 
 
+def _create_temporary(path: Path) -> tuple[int, str]:
+    """A new, uniquely named file next to ``path``, open for writing: ``(fd, name)``.
+
+    Unlike :func:`tempfile.mkstemp`, which makes its file readable by its owner only
+    (0600), the file is created with mode 0666 less the umask, as ``open(path, "w")``
+    would create it, so the model renamed into place is as readable as any other
+    file the user writes.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        name = os.path.join(path.parent, f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(name, flags, 0o666), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"could not create a temporary file next to {path}")
+
+
 def save(path: PathLike, result: TrainResult) -> Path:
     """Write a trained model to ``path`` (conventionally ``*.npz``), atomically.
+
+    The file is created with mode 0666 less the umask, as ``open(path, "w")`` would
+    create a new file (e.g. 0644 under the usual umask 022).
 
     Parameters
     ----------
@@ -157,7 +178,7 @@ def save(path: PathLike, result: TrainResult) -> Path:
     }
     for key, value in result.parameters.items():
         arrays[f"parameter_{key}"] = np.asarray(value, dtype=np.float64)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    handle, temporary = _create_temporary(path)
     try:
         with os.fdopen(handle, "wb") as f:
             np.savez(f, **arrays)

@@ -6,6 +6,7 @@ import copy
 import io
 import os
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -132,6 +133,28 @@ def test_version_1_files_still_load(tmp_path, trained):
     loaded = fastnn.load(path)
     assert (loaded.seed, loaded.elapsed, loaded.layers_dims) == (7, 0.0, trained.layers_dims)
     np.testing.assert_array_equal(loaded.parameters["W2"], trained.parameters["W2"])
+
+
+@pytest.fixture
+def restore_umask():
+    """Put the process's umask back after a test that sets it."""
+    before = os.umask(0o022)
+    os.umask(before)
+    yield
+    os.umask(before)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+@pytest.mark.parametrize("mask, mode", [(0o022, 0o644), (0o002, 0o664)], ids=["022", "002"])
+def test_a_saved_model_has_the_mode_the_umask_gives(tmp_path, trained, restore_umask, mask, mode):
+    os.umask(mask)
+    path = fastnn.save(tmp_path / "model.npz", trained)
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+    (tmp_path / "other").write_text("")            # as any file the user writes
+    assert stat.S_IMODE((tmp_path / "other").stat().st_mode) == mode
+    fastnn.save(path, trained)                     # replacing it, too
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+    assert sorted(os.listdir(tmp_path)) == ["model.npz", "other"]
 
 
 def test_a_failed_save_leaves_the_old_file_intact(tmp_path, trained, monkeypatch):
