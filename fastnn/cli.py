@@ -175,11 +175,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--iterations must be >= 1, got {args.iterations}")
     if not args.learning_rate > 0 or args.learning_rate == float("inf"):
         parser.error(f"--learning-rate must be a finite number > 0, got {args.learning_rate}")
-    if not args.no_plots:
-        os.makedirs(args.out, exist_ok=True)
-
     if args.predict:
         return _predict(args)
+    # The folders are made before training, so that one that cannot be made fails
+    # the run at once rather than after it.
+    if not args.no_plots:
+        os.makedirs(args.out, exist_ok=True)
     if args.save:
         os.makedirs(args.save, exist_ok=True)
 

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+import fastnn
 from fastnn.cli import main
 
 
@@ -56,6 +57,15 @@ def test_bad_options_exit_with_usage(argv, message, capsys):
         main(argv)
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_predict_writes_nothing(tmp_path, monkeypatch, capsys):
+    train_X, train_Y, _, _ = fastnn.load_dataset()
+    model = fastnn.save(tmp_path / "model.npz", fastnn.train(train_X, train_Y, num_iterations=10))
+    monkeypatch.chdir(tmp_path)
+    assert main(["--predict", str(model)]) == 0
+    assert "test accuracy" in capsys.readouterr().out
+    assert os.listdir(tmp_path) == ["model.npz"]       # no empty ./fastnn-results
 
 
 def test_help_explains(capsys):
