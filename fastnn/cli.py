@@ -3,6 +3,12 @@
 This is the only module that decides where figures go: it draws on
 ``matplotlib.figure.Figure`` objects and saves them, so no GUI backend is ever
 selected and a script never blocks on a window.
+
+Every command reports a failed run (a ``ValueError``, ``TypeError``,
+``FloatingPointError`` or ``OSError``) as one line ``fastnn: error: ...`` with exit
+status 1, and a warning as one line ``fastnn: warning: ...``; ``--debug`` shows
+Python's traceback and warnings instead. Bad usage exits with 2 (argparse's
+status), Ctrl-C with 130.
 """
 from __future__ import annotations
 
@@ -10,7 +16,8 @@ import argparse
 import json
 import os
 import sys
-from typing import Sequence
+import warnings
+from typing import Any, Callable, Sequence
 
 from fastnn import __version__
 from fastnn.init import INITIALIZATIONS
@@ -35,12 +42,60 @@ examples:
                                    evaluate a saved model on the study's data, no training
 
 Ctrl-C stops training between chunks of iterations; the runs that finished are
-still printed and saved, and the exit status is 130.
+still printed and saved (as they are when a later run fails), and the exit status
+is 130.
+
+exit status: 0 done; 1 a run failed (training diverged, a file could not be read
+or written), reported as one line "fastnn: error: ..." (--debug shows the
+traceback); 2 bad usage, including a --predict MODEL that is not a readable
+fastnn model; 130 interrupted.
 
 more commands (each has --help):
   fastnn inits                     every initialisation scheme's per-layer statistics
   fastnn sweep                     every scheme over 50 seeds: means, spreads, figures
 """
+
+
+EXIT_FAILURE = 1        # a run failed
+EXIT_USAGE = 2          # bad options; argparse's own status
+EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
+# What a failed run raises: bad input found late, divergence, files.
+RUN_ERRORS = (ValueError, TypeError, FloatingPointError, OSError)
+SEED_LIMIT = 2**32      # numpy.random.RandomState takes seeds 0 .. 2**32 - 1
+
+
+def _one_line(text: Any) -> str:
+    return " ".join(str(text).split())
+
+
+def _show_warning(message: Any, category: type, filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    # Replaces warnings.showwarning while a command runs: no file, line number or
+    # source line, which mean nothing to someone running the command.
+    print(f"fastnn: warning: {_one_line(message)}", file=sys.stderr)
+
+
+def _run(work: Callable[[], int], debug: bool) -> int:
+    """Run a command's body: warnings print as ``fastnn: warning: ...`` and a failed
+    run as ``fastnn: error: ...`` with status 1, or, with ``debug``, as Python
+    prints them (the traceback)."""
+    if debug:
+        return work()
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        try:
+            return work()
+        except RUN_ERRORS as exc:
+            print(f"fastnn: error: {_one_line(exc) or type(exc).__name__}", file=sys.stderr)
+            return EXIT_FAILURE
+
+
+def _add_debug(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--debug", action="store_true",
+        help="on a failed run, show Python's traceback instead of one line (and"
+        " warnings with their source)",
+    )
 
 
 def version_text() -> str:
@@ -99,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="print only the closing table"
     )
+    _add_debug(parser)
     parser.add_argument("--version", action="version", version=version_text())
     return parser
 
@@ -176,7 +232,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.learning_rate > 0 or args.learning_rate == float("inf"):
         parser.error(f"--learning-rate must be a finite number > 0, got {args.learning_rate}")
     if args.predict:
-        return _predict(args)
+        return _run(lambda: _predict(args), args.debug)
+    return _run(lambda: _study(args), args.debug)
+
+
+def _study(args: argparse.Namespace) -> int:
     # The folders are made before training, so that one that cannot be made fails
     # the run at once rather than after it.
     if not args.no_plots:
@@ -200,6 +260,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
 
     status = 0
+    failure: BaseException | None = None
     try:
         for name in args.init:
             if not args.quiet:
@@ -214,9 +275,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
     except KeyboardInterrupt:
         print("\ninterrupted: writing the runs that finished", file=sys.stderr)
-        status = 130
-    # Figures are drawn once training has stopped, finished or interrupted, so that
-    # a Ctrl-C can never leave a finished run without its figures.
+        status = EXIT_INTERRUPTED
+    except RUN_ERRORS as exc:
+        failure = exc  # reported once the runs that finished are written
+    # Figures are drawn once training has stopped, finished, interrupted or failed,
+    # so that neither a Ctrl-C nor a later run's failure can leave a finished run
+    # without its figures.
     if rows:
         print(format_table(rows))
         if not args.no_plots:
@@ -226,6 +290,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 json.dump([_row_record(row) for row in rows], f, indent=2)
             path = _save_overview(rows, args.out)
             print(f"\nfigures and study.json written to {os.path.abspath(args.out)} ({os.path.basename(path)} is the overview)")
+    if failure is not None:
+        raise failure
     return status
 
 
@@ -238,11 +304,20 @@ def inits_command(argv: Sequence[str]) -> int:
         " pre-activations, dead ReLUs, saturated outputs, whether all units are identical"
         " and the weight gradient's norm. Saves a PNG of the per-layer spread.",
     )
-    parser.add_argument("--seed", type=int, default=3, help="initialisation seed (default: 3)")
+    parser.add_argument(
+        "--seed", type=int, default=3,
+        help="initialisation seed, 0 to 2**32 - 1 (default: 3)",
+    )
     parser.add_argument("--out", default="fastnn-results", metavar="DIR", help="folder for inits.png")
     parser.add_argument("--no-plots", action="store_true", help="do not draw the figure")
+    _add_debug(parser)
     args = parser.parse_args(argv)
+    if not 0 <= args.seed < SEED_LIMIT:
+        parser.error(f"--seed must be between 0 and 2**32 - 1, got {args.seed}")
+    return _run(lambda: _inits(args), args.debug)
 
+
+def _inits(args: argparse.Namespace) -> int:
     from fastnn.data import load_dataset
     from fastnn.diagnose import diagnose
 
@@ -273,25 +348,31 @@ def sweep_command(argv: Sequence[str]) -> int:
         " accuracy reached 95 %. Writes sweep.csv, sweep.json and figures (median cost curves"
         " with their spread, a box plot of test accuracy). Trainings run in parallel on all cores.",
     )
-    parser.add_argument("--init", nargs="+", metavar="SCHEME", help=f"schemes (default: all: {', '.join(INITIALIZATIONS)})")
+    parser.add_argument("--init", nargs="+", choices=sorted(INITIALIZATIONS), metavar="SCHEME",
+                        help=f"schemes (default: all: {', '.join(INITIALIZATIONS)})")
     parser.add_argument("--seeds", type=int, default=50, metavar="N", help="seeds 0..N-1 (default: 50)")
     parser.add_argument("--learning-rates", type=float, nargs="+", default=[0.01], metavar="LR", help="(default: 0.01)")
     parser.add_argument("--iterations", type=int, default=15000, metavar="N", help="per training (default: 15000)")
     parser.add_argument("--out", default="fastnn-results", metavar="DIR", help="folder for the CSV, JSON and figures")
     parser.add_argument("--no-plots", action="store_true", help="do not draw the figures")
+    _add_debug(parser)
     args = parser.parse_args(argv)
     if args.seeds < 1 or args.iterations < 1:
         parser.error("--seeds and --iterations must be >= 1")
+    for rate in args.learning_rates:
+        if not 0 < rate < float("inf"):
+            parser.error(f"--learning-rates must be finite numbers > 0, got {rate}")
+    return _run(lambda: _sweep(args), args.debug)
 
+
+def _sweep(args: argparse.Namespace) -> int:
     from fastnn.sweep import sweep
 
     try:
         result = sweep(args.init, range(args.seeds), args.learning_rates, args.iterations)
-    except (ValueError, TypeError) as exc:
-        parser.error(str(exc))
     except KeyboardInterrupt:
         print("\ninterrupted: no sweep results written", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     print(result.table())
     os.makedirs(args.out, exist_ok=True)
     written = [result.to_csv(os.path.join(args.out, "sweep.csv")), result.to_json(os.path.join(args.out, "sweep.json"))]
@@ -314,16 +395,18 @@ def _predict(args: argparse.Namespace) -> int:
     from fastnn.io import load
     from fastnn.study import accuracy
 
+    # A MODEL that cannot be used is a bad argument, as argparse treats a file
+    # option it cannot open: status 2.
     try:
         result = load(args.predict)
     except (OSError, ValueError) as exc:
-        print(f"fastnn: error: {exc}", file=sys.stderr)
-        return 2
+        print(f"fastnn: error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
     train_X, train_Y, test_X, test_Y = load_dataset()
     if result.layers_dims[0] != train_X.shape[0]:
         print(f"fastnn: error: {args.predict} takes {result.layers_dims[0]} inputs; the study's data has 2",
               file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     print(result)
     print(f"train accuracy {accuracy(train_X, train_Y, result.parameters):.4f}")
     print(f"test accuracy  {accuracy(test_X, test_Y, result.parameters):.4f}")
