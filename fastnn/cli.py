@@ -9,11 +9,16 @@ Every command reports a failed run (a ``ValueError``, ``TypeError``,
 status 1, and a warning as one line ``fastnn: warning: ...``; ``--debug`` shows
 Python's traceback and warnings instead. Bad usage exits with 2 (argparse's
 status), Ctrl-C with 130.
+
+``study.json`` is strict JSON (RFC 8259 has no Infinity): a cost that is infinite,
+as the ×10 start's first cost is, is written as the string ``"inf"``, which
+``float()`` reads back; every other number is a JSON number.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import warnings
@@ -44,6 +49,10 @@ examples:
 Ctrl-C stops training between chunks of iterations; the runs that finished are
 still printed and saved (as they are when a later run fails), and the exit status
 is 130.
+
+study.json holds one record per run; an infinite cost (a saturated sigmoid) is
+written as the string "inf" (float() reads it back), so that strict JSON parsers
+accept the file.
 
 exit status: 0 done; 1 a run failed (training diverged, a file could not be read
 or written), reported as one line "fastnn: error: ..." (--debug shows the
@@ -203,18 +212,25 @@ def _save_overview(rows: Sequence[StudyRow], out: str) -> str:
     return path
 
 
+def _json_number(value: float) -> float | str:
+    """``value`` for strict JSON: a finite float as itself, and inf, -inf and NaN,
+    which JSON cannot hold, as the strings "inf", "-inf" and "nan"."""
+    value = float(value)
+    return value if math.isfinite(value) else str(value)
+
+
 def _row_record(row: StudyRow) -> dict:
     costs = row.result.costs
     return {
         "initialization": row.initialization,
         "engine": row.result.engine,
-        "learning_rate": row.result.learning_rate,
+        "learning_rate": _json_number(row.result.learning_rate),
         "num_iterations": row.result.num_iterations,
-        "first_cost": float(costs[0]),
-        "final_cost": float(costs[-1]),
-        "train_accuracy": row.train_accuracy,
-        "test_accuracy": row.test_accuracy,
-        "seconds": row.result.elapsed,
+        "first_cost": _json_number(costs[0]),
+        "final_cost": _json_number(costs[-1]),
+        "train_accuracy": _json_number(row.train_accuracy),
+        "test_accuracy": _json_number(row.test_accuracy),
+        "seconds": _json_number(row.result.elapsed),
     }
 
 
@@ -287,7 +303,7 @@ def _study(args: argparse.Namespace) -> int:
             for row in rows:
                 _save_row_figures(row, args.out)
             with open(os.path.join(args.out, "study.json"), "w") as f:
-                json.dump([_row_record(row) for row in rows], f, indent=2)
+                json.dump([_row_record(row) for row in rows], f, indent=2, allow_nan=False)
             path = _save_overview(rows, args.out)
             print(f"\nfigures and study.json written to {os.path.abspath(args.out)} ({os.path.basename(path)} is the overview)")
     if failure is not None:
