@@ -202,6 +202,7 @@ def _save_overview(rows: Sequence[StudyRow], out: str) -> str:
     axes = fig.subplots(1, len(rows) + 1)
     for row in rows:
         plot_costs(row.result.costs, ax=axes[0], label=row.initialization, title="cost")
+    axes[0].legend(fontsize=8)   # small: the panel is narrow
     for ax, row in zip(axes[1:], rows):
         plot_decision_boundary(
             row.result.parameters, train_X, train_Y, ax=ax,

@@ -21,6 +21,10 @@ __all__ = [
     "plot_activation_spread",
 ]
 
+# The legend's explanation of the marks along the top of a cost plot: the cross-
+# entropy is infinite where the output sigmoid is exactly 0 or 1 on a wrong label.
+INF_COST_LABEL = "cost = inf (sigmoid saturated)"
+
 
 def _axes(ax: Any) -> Any:
     if ax is not None:
@@ -37,7 +41,8 @@ def plot_costs(costs: Any, ax: Any = None, label: str | None = None, title: str 
     ----------
     costs : array_like of shape (num_iterations,)
         One cost per iteration, e.g. ``TrainResult.costs``. Infinite costs (a
-        saturated start) are left out of the line and marked along the top.
+        saturated start) are left out of the line and marked along the top, with
+        a legend entry "cost = inf (sigmoid saturated)".
     ax : matplotlib Axes, optional
     label, title : str, optional
 
@@ -53,8 +58,8 @@ def plot_costs(costs: Any, ax: Any = None, label: str | None = None, title: str 
     if not finite.all():
         ax.plot(
             iterations[~finite], np.full((~finite).sum(), 1.0), "|", color=line.get_color(),
-            transform=ax.get_xaxis_transform(), markersize=8,
-            label=f"{label}: cost = inf" if label else "cost = inf",
+            transform=ax.get_xaxis_transform(), markersize=8, clip_on=False,
+            label=f"{label}: {INF_COST_LABEL}" if label else INF_COST_LABEL,
         )
     ax.set_yscale("log")
     ax.set_xlabel("iteration")
@@ -62,7 +67,7 @@ def plot_costs(costs: Any, ax: Any = None, label: str | None = None, title: str 
     if title:
         ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)
-    if label:
+    if label or not finite.all():
         ax.legend()
     return ax
 
