@@ -72,6 +72,15 @@ def plot_costs(costs: Any, ax: Any = None, label: str | None = None, title: str 
     return ax
 
 
+def _class_colors() -> tuple[list, list]:
+    """``(regions, points)``: one colour per class, 0 then 1, from the Spectral map:
+    points at its two ends, the regions (drawn at alpha 0.6) a quarter of the way in."""
+    import matplotlib
+
+    spectral = matplotlib.colormaps["Spectral"]
+    return [spectral(0.25), spectral(0.75)], [spectral(0.0), spectral(1.0)]
+
+
 def plot_decision_boundary(
     parameters: Mapping[str, Any],
     X: Any,
@@ -81,6 +90,9 @@ def plot_decision_boundary(
     resolution: int = 300,
 ) -> Any:
     """The region the network classifies as 1, with the labelled points over it.
+
+    The legend pairs each label with its colours: "label 0" is the points of
+    label 0 over the region the network classifies as 0, likewise "label 1".
 
     Parameters
     ----------
@@ -108,8 +120,10 @@ def plot_decision_boundary(
     xx, yy = np.meshgrid(x0, x1)
     grid = np.vstack([xx.ravel(), yy.ravel()])
     predicted = (predict_proba(grid, parameters) > 0.5).reshape(xx.shape)
-    ax.contourf(xx, yy, predicted, levels=[-0.5, 0.5, 1.5], cmap="Spectral", alpha=0.6)
-    ax.scatter(X[0], X[1], c=Y[0], cmap="Spectral", s=14, edgecolors="k", linewidths=0.3)
+    regions, points = _class_colors()
+    ax.contourf(xx, yy, predicted, levels=[-0.5, 0.5, 1.5], colors=regions, alpha=0.6)
+    ax.scatter(X[0], X[1], c=[points[int(y)] for y in Y[0]], s=14, edgecolors="k", linewidths=0.3)
+    _class_legend(ax, regions, points)
     ax.set_xlim(x0[0], x0[-1])
     ax.set_ylim(x1[0], x1[-1])
     ax.set_aspect("equal")
@@ -118,6 +132,21 @@ def plot_decision_boundary(
     if title:
         ax.set_title(title)
     return ax
+
+
+def _class_legend(ax: Any, regions: list, points: list) -> None:
+    from matplotlib.legend_handler import HandlerTuple
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [
+        (Patch(facecolor=region, alpha=0.6), Line2D([], [], linestyle="none", marker="o", markersize=4,
+                                                    markerfacecolor=point, markeredgecolor="k",
+                                                    markeredgewidth=0.3))
+        for region, point in zip(regions, points)
+    ]
+    ax.legend(handles, ["label 0", "label 1"], handler_map={tuple: HandlerTuple(ndivide=1)},
+              loc="upper right", fontsize=8, framealpha=0.9)
 
 
 def plot_sweep_costs(result: Any, ax: Any = None, learning_rate: float | None = None) -> Any:

@@ -1,9 +1,11 @@
 """The figures say what they show: legends, markers and ticks, read off the artists."""
 import numpy as np
 import pytest
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
-from fastnn.plots import plot_costs
+import fastnn
+from fastnn.plots import plot_costs, plot_decision_boundary
 
 
 def _axes():
@@ -13,6 +15,17 @@ def _axes():
 def _legend_texts(ax):
     legend = ax.get_legend()
     return [] if legend is None else [text.get_text() for text in legend.get_texts()]
+
+
+def test_decision_boundary_has_a_legend_in_the_region_colours(study_data):
+    train_X, train_Y, _, _ = study_data
+    parameters = fastnn.initialize_parameters([2, 10, 5, 1], "he")
+    ax = plot_decision_boundary(parameters, train_X, train_Y, ax=_axes(), resolution=30)
+    legend = ax.get_legend()
+    assert _legend_texts(ax) == ["label 0", "label 1"]
+    regions = ax.collections[0].get_facecolor()        # the filled contour, class 0 then 1
+    for handle, region in zip(legend.legend_handles, regions):
+        np.testing.assert_allclose(to_rgba(handle.get_facecolor()), region)
 
 
 @pytest.mark.parametrize(
