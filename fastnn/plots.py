@@ -24,6 +24,8 @@ __all__ = [
 # The legend's explanation of the marks along the top of a cost plot: the cross-
 # entropy is infinite where the output sigmoid is exactly 0 or 1 on a wrong label.
 INF_COST_LABEL = "cost = inf (sigmoid saturated)"
+# Where a spread of exactly 0 is drawn on a log axis (unless a real spread is lower).
+ZERO_SPREAD_AT = 1e-12
 
 
 def _axes(ax: Any) -> Any:
@@ -206,15 +208,35 @@ def plot_sweep_accuracy(result: Any, ax: Any = None) -> Any:
 
 def plot_activation_spread(diagnoses: Any, ax: Any = None) -> Any:
     """Standard deviation of each layer's pre-activations at initialisation, one line
-    per scheme (from :func:`fastnn.diagnose`): how the signal grows or shrinks."""
+    per scheme (from :func:`fastnn.diagnose`): how the signal grows or shrinks.
+
+    A spread of exactly 0 (zeros, where every unit computes 0) has no place on the
+    log axis: it is drawn as a hollow marker at 1e-12 (lower, if a real spread is
+    lower), with a legend entry saying so. The layer axis has a tick per layer.
+    """
+    from matplotlib.lines import Line2D
+
     ax = _axes(ax)
-    for diagnosis in diagnoses:
-        stds = [max(layer.z_std, 1e-12) for layer in diagnosis.layers]
-        ax.plot(range(1, len(stds) + 1), stds, marker="o", label=diagnosis.initialization)
+    spreads = [np.array([layer.z_std for layer in d.layers], dtype=np.float64) for d in diagnoses]
+    positive = [s[s > 0].min() for s in spreads if (s > 0).any()]
+    zero_at = min([ZERO_SPREAD_AT] + [value / 10 for value in positive])
+    for diagnosis, stds in zip(diagnoses, spreads):
+        layers = np.arange(1, len(stds) + 1)
+        zero = stds == 0
+        (line,) = ax.plot(layers, np.where(zero, zero_at, stds), marker="o", markevery=list(~zero),
+                          label=diagnosis.initialization)
+        if zero.any():
+            ax.plot(layers[zero], np.full(zero.sum(), zero_at), "o", color=line.get_color(),
+                    markerfacecolor="white")
     ax.set_yscale("log")
+    ax.set_xticks(range(1, max((len(s) for s in spreads), default=1) + 1))
     ax.set_xlabel("layer")
     ax.set_ylabel("std of pre-activations Z")
     ax.set_title("signal through the network at initialisation")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, ncol=2)
+    handles, labels = ax.get_legend_handles_labels()
+    if any((s == 0).any() for s in spreads):
+        handles.append(Line2D([], [], linestyle="none", marker="o", color="0.3", markerfacecolor="white"))
+        labels.append(f"std = 0 (drawn at {zero_at:g})")
+    ax.legend(handles, labels, fontsize=7, ncol=2)
     return ax

@@ -5,7 +5,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
 import fastnn
-from fastnn.plots import plot_costs, plot_decision_boundary
+from fastnn.plots import plot_activation_spread, plot_costs, plot_decision_boundary
 
 
 def _axes():
@@ -15,6 +15,32 @@ def _axes():
 def _legend_texts(ax):
     legend = ax.get_legend()
     return [] if legend is None else [text.get_text() for text in legend.get_texts()]
+
+
+@pytest.fixture(scope="module")
+def diagnoses(study_data):
+    train_X, train_Y, _, _ = study_data
+    return [fastnn.diagnose(train_X, initialization=name, Y=train_Y) for name in ("zeros", "he")]
+
+
+def test_a_zero_spread_is_marked_and_explained(diagnoses):
+    # zeros: every pre-activation is exactly 0, which a log axis cannot show.
+    assert [layer.z_std for layer in diagnoses[0].layers] == [0.0, 0.0, 0.0]
+    ax = plot_activation_spread(diagnoses, ax=_axes())
+    assert _legend_texts(ax) == ["zeros", "he", "std = 0 (drawn at 1e-12)"]
+    hollow = [line for line in ax.get_lines() if line.get_markerfacecolor() == "white"]
+    assert len(hollow) == 1
+    np.testing.assert_array_equal(hollow[0].get_xydata(), [[1, 1e-12], [2, 1e-12], [3, 1e-12]])
+
+
+def test_the_layer_axis_has_a_tick_per_layer(diagnoses):
+    ax = plot_activation_spread(diagnoses, ax=_axes())
+    assert list(ax.get_xticks()) == [1, 2, 3]
+
+
+def test_no_zero_spread_no_note(diagnoses):
+    ax = plot_activation_spread(diagnoses[1:], ax=_axes())
+    assert _legend_texts(ax) == ["he"]
 
 
 def test_decision_boundary_has_a_legend_in_the_region_colours(study_data):
