@@ -21,6 +21,7 @@ import json
 import math
 import os
 import sys
+import textwrap
 import warnings
 from typing import Any, Callable, Sequence
 
@@ -36,6 +37,12 @@ Prints the cost every 1000 iterations and a closing table (first and final cost,
 train and test accuracy, training time), and saves, per initialisation, its cost
 curve and its decision boundary as PNG files, plus an overview figure.
 """
+
+EXIT_STATUS_HELP = (
+    'exit status: 0 done; 1 a run failed (training diverged, a file could not be read or'
+    ' written), reported as one line "fastnn: error: ..." (--debug shows the traceback);'
+    " 2 bad usage"
+)
 
 EPILOG = """\
 examples:
@@ -54,15 +61,15 @@ study.json holds one record per run; an infinite cost (a saturated sigmoid) is
 written as the string "inf" (float() reads it back), so that strict JSON parsers
 accept the file.
 
-exit status: 0 done; 1 a run failed (training diverged, a file could not be read
-or written), reported as one line "fastnn: error: ..." (--debug shows the
-traceback); 2 bad usage, including a --predict MODEL that is not a readable
-fastnn model; 130 interrupted.
+{exit_status}
 
 more commands (each has --help):
   fastnn inits                     every initialisation scheme's per-layer statistics
   fastnn sweep                     every scheme over 50 seeds: means, spreads, figures
-"""
+""".format(exit_status=textwrap.fill(
+    EXIT_STATUS_HELP + " (including a --predict MODEL that is not a readable fastnn model);"
+    " 130 interrupted.", width=80,
+))
 
 
 EXIT_FAILURE = 1        # a run failed
@@ -320,6 +327,7 @@ def inits_command(argv: Sequence[str]) -> int:
         " initialisation on the study's training data: per layer, the mean and std of the"
         " pre-activations, dead ReLUs, saturated outputs, whether all units are identical"
         " and the weight gradient's norm. Saves a PNG of the per-layer spread.",
+        epilog=EXIT_STATUS_HELP + ".",
     )
     parser.add_argument(
         "--seed", type=int, default=3,
@@ -364,6 +372,7 @@ def sweep_command(argv: Sequence[str]) -> int:
         " std and range of the final cost and of train and test accuracy, and how often test"
         " accuracy reached 95 %. Writes sweep.csv, sweep.json and figures (median cost curves"
         " with their spread, a box plot of test accuracy). Trainings run in parallel on all cores.",
+        epilog=EXIT_STATUS_HELP + "; 130 interrupted.",
     )
     parser.add_argument("--init", nargs="+", choices=sorted(INITIALIZATIONS), metavar="SCHEME",
                         help=f"schemes (default: all: {', '.join(INITIALIZATIONS)})")

@@ -147,8 +147,18 @@ def test_help_explains(capsys):
         main(["--help"])
     assert exit_info.value.code == 0
     text = capsys.readouterr().out
-    for word in ("initialisation study", "--init", "--engine", "--out", "--no-plots", "examples:"):
+    for word in ("initialisation study", "--init", "--engine", "--out", "--no-plots", "examples:",
+                 "--debug", "exit status: 0 done; 1 a run failed", 'the string "inf"'):
         assert word in text
+
+
+@pytest.mark.parametrize("command", ["inits", "sweep"])
+def test_subcommand_help_gives_debug_and_exit_status(command, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    assert "--debug" in text and "exit status: 0 done; 1 a run failed" in text
 
 
 @pytest.mark.parametrize(
