@@ -3,14 +3,27 @@
 This is the only module that decides where figures go: it draws on
 ``matplotlib.figure.Figure`` objects and saves them, so no GUI backend is ever
 selected and a script never blocks on a window.
+
+Every command reports a failed run (a ``ValueError``, ``TypeError``,
+``FloatingPointError`` or ``OSError``) as one line ``fastnn: error: ...`` with exit
+status 1, and a warning as one line ``fastnn: warning: ...``; ``--debug`` shows
+Python's traceback and warnings instead. Bad usage exits with 2 (argparse's
+status), Ctrl-C with 130.
+
+``study.json`` is strict JSON (RFC 8259 has no Infinity): a cost that is infinite,
+as the ×10 start's first cost is, is written as the string ``"inf"``, which
+``float()`` reads back; every other number is a JSON number.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
-from typing import Sequence
+import textwrap
+import warnings
+from typing import Any, Callable, Sequence
 
 from fastnn import __version__
 from fastnn.init import INITIALIZATIONS
@@ -25,6 +38,12 @@ train and test accuracy, training time), and saves, per initialisation, its cost
 curve and its decision boundary as PNG files, plus an overview figure.
 """
 
+EXIT_STATUS_HELP = (
+    'exit status: 0 done; 1 a run failed (training diverged, a file could not be read or'
+    ' written), reported as one line "fastnn: error: ..." (--debug shows the traceback);'
+    " 2 bad usage"
+)
+
 EPILOG = """\
 examples:
   fastnn                           the study: zeros, random and he, 15000 iterations
@@ -35,12 +54,64 @@ examples:
                                    evaluate a saved model on the study's data, no training
 
 Ctrl-C stops training between chunks of iterations; the runs that finished are
-still printed and saved, and the exit status is 130.
+still printed and saved (as they are when a later run fails), and the exit status
+is 130.
+
+study.json holds one record per run; an infinite cost (a saturated sigmoid) is
+written as the string "inf" (float() reads it back), so that strict JSON parsers
+accept the file.
+
+{exit_status}
 
 more commands (each has --help):
   fastnn inits                     every initialisation scheme's per-layer statistics
   fastnn sweep                     every scheme over 50 seeds: means, spreads, figures
-"""
+""".format(exit_status=textwrap.fill(
+    EXIT_STATUS_HELP + " (including a --predict MODEL that is not a readable fastnn model);"
+    " 130 interrupted.", width=80,
+))
+
+
+EXIT_FAILURE = 1        # a run failed
+EXIT_USAGE = 2          # bad options; argparse's own status
+EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
+# What a failed run raises: bad input found late, divergence, files.
+RUN_ERRORS = (ValueError, TypeError, FloatingPointError, OSError)
+SEED_LIMIT = 2**32      # numpy.random.RandomState takes seeds 0 .. 2**32 - 1
+
+
+def _one_line(text: Any) -> str:
+    return " ".join(str(text).split())
+
+
+def _show_warning(message: Any, category: type, filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    # Replaces warnings.showwarning while a command runs: no file, line number or
+    # source line, which mean nothing to someone running the command.
+    print(f"fastnn: warning: {_one_line(message)}", file=sys.stderr)
+
+
+def _run(work: Callable[[], int], debug: bool) -> int:
+    """Run a command's body: warnings print as ``fastnn: warning: ...`` and a failed
+    run as ``fastnn: error: ...`` with status 1, or, with ``debug``, as Python
+    prints them (the traceback)."""
+    if debug:
+        return work()
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        try:
+            return work()
+        except RUN_ERRORS as exc:
+            print(f"fastnn: error: {_one_line(exc) or type(exc).__name__}", file=sys.stderr)
+            return EXIT_FAILURE
+
+
+def _add_debug(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--debug", action="store_true",
+        help="on a failed run, show Python's traceback instead of one line (and"
+        " warnings with their source)",
+    )
 
 
 def version_text() -> str:
@@ -99,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="print only the closing table"
     )
+    _add_debug(parser)
     parser.add_argument("--version", action="version", version=version_text())
     return parser
 
@@ -137,6 +209,7 @@ def _save_overview(rows: Sequence[StudyRow], out: str) -> str:
     axes = fig.subplots(1, len(rows) + 1)
     for row in rows:
         plot_costs(row.result.costs, ax=axes[0], label=row.initialization, title="cost")
+    axes[0].legend(fontsize=8)   # small: the panel is narrow
     for ax, row in zip(axes[1:], rows):
         plot_decision_boundary(
             row.result.parameters, train_X, train_Y, ax=ax,
@@ -147,18 +220,25 @@ def _save_overview(rows: Sequence[StudyRow], out: str) -> str:
     return path
 
 
+def _json_number(value: float) -> float | str:
+    """``value`` for strict JSON: a finite float as itself, and inf, -inf and NaN,
+    which JSON cannot hold, as the strings "inf", "-inf" and "nan"."""
+    value = float(value)
+    return value if math.isfinite(value) else str(value)
+
+
 def _row_record(row: StudyRow) -> dict:
     costs = row.result.costs
     return {
         "initialization": row.initialization,
         "engine": row.result.engine,
-        "learning_rate": row.result.learning_rate,
+        "learning_rate": _json_number(row.result.learning_rate),
         "num_iterations": row.result.num_iterations,
-        "first_cost": float(costs[0]),
-        "final_cost": float(costs[-1]),
-        "train_accuracy": row.train_accuracy,
-        "test_accuracy": row.test_accuracy,
-        "seconds": row.result.elapsed,
+        "first_cost": _json_number(costs[0]),
+        "final_cost": _json_number(costs[-1]),
+        "train_accuracy": _json_number(row.train_accuracy),
+        "test_accuracy": _json_number(row.test_accuracy),
+        "seconds": _json_number(row.result.elapsed),
     }
 
 
@@ -175,11 +255,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--iterations must be >= 1, got {args.iterations}")
     if not args.learning_rate > 0 or args.learning_rate == float("inf"):
         parser.error(f"--learning-rate must be a finite number > 0, got {args.learning_rate}")
+    if args.predict:
+        return _run(lambda: _predict(args), args.debug)
+    return _run(lambda: _study(args), args.debug)
+
+
+def _study(args: argparse.Namespace) -> int:
+    # The folders are made before training, so that one that cannot be made fails
+    # the run at once rather than after it.
     if not args.no_plots:
         os.makedirs(args.out, exist_ok=True)
-
-    if args.predict:
-        return _predict(args)
     if args.save:
         os.makedirs(args.save, exist_ok=True)
 
@@ -199,6 +284,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
 
     status = 0
+    failure: BaseException | None = None
     try:
         for name in args.init:
             if not args.quiet:
@@ -213,18 +299,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
     except KeyboardInterrupt:
         print("\ninterrupted: writing the runs that finished", file=sys.stderr)
-        status = 130
-    # Figures are drawn once training has stopped, finished or interrupted, so that
-    # a Ctrl-C can never leave a finished run without its figures.
+        status = EXIT_INTERRUPTED
+    except RUN_ERRORS as exc:
+        failure = exc  # reported once the runs that finished are written
+    # Figures are drawn once training has stopped, finished, interrupted or failed,
+    # so that neither a Ctrl-C nor a later run's failure can leave a finished run
+    # without its figures.
     if rows:
         print(format_table(rows))
         if not args.no_plots:
             for row in rows:
                 _save_row_figures(row, args.out)
             with open(os.path.join(args.out, "study.json"), "w") as f:
-                json.dump([_row_record(row) for row in rows], f, indent=2)
+                json.dump([_row_record(row) for row in rows], f, indent=2, allow_nan=False)
             path = _save_overview(rows, args.out)
             print(f"\nfigures and study.json written to {os.path.abspath(args.out)} ({os.path.basename(path)} is the overview)")
+    if failure is not None:
+        raise failure
     return status
 
 
@@ -236,12 +327,22 @@ def inits_command(argv: Sequence[str]) -> int:
         " initialisation on the study's training data: per layer, the mean and std of the"
         " pre-activations, dead ReLUs, saturated outputs, whether all units are identical"
         " and the weight gradient's norm. Saves a PNG of the per-layer spread.",
+        epilog=EXIT_STATUS_HELP + ".",
     )
-    parser.add_argument("--seed", type=int, default=3, help="initialisation seed (default: 3)")
+    parser.add_argument(
+        "--seed", type=int, default=3,
+        help="initialisation seed, 0 to 2**32 - 1 (default: 3)",
+    )
     parser.add_argument("--out", default="fastnn-results", metavar="DIR", help="folder for inits.png")
     parser.add_argument("--no-plots", action="store_true", help="do not draw the figure")
+    _add_debug(parser)
     args = parser.parse_args(argv)
+    if not 0 <= args.seed < SEED_LIMIT:
+        parser.error(f"--seed must be between 0 and 2**32 - 1, got {args.seed}")
+    return _run(lambda: _inits(args), args.debug)
 
+
+def _inits(args: argparse.Namespace) -> int:
     from fastnn.data import load_dataset
     from fastnn.diagnose import diagnose
 
@@ -271,26 +372,33 @@ def sweep_command(argv: Sequence[str]) -> int:
         " std and range of the final cost and of train and test accuracy, and how often test"
         " accuracy reached 95 %. Writes sweep.csv, sweep.json and figures (median cost curves"
         " with their spread, a box plot of test accuracy). Trainings run in parallel on all cores.",
+        epilog=EXIT_STATUS_HELP + "; 130 interrupted.",
     )
-    parser.add_argument("--init", nargs="+", metavar="SCHEME", help=f"schemes (default: all: {', '.join(INITIALIZATIONS)})")
+    parser.add_argument("--init", nargs="+", choices=sorted(INITIALIZATIONS), metavar="SCHEME",
+                        help=f"schemes (default: all: {', '.join(INITIALIZATIONS)})")
     parser.add_argument("--seeds", type=int, default=50, metavar="N", help="seeds 0..N-1 (default: 50)")
     parser.add_argument("--learning-rates", type=float, nargs="+", default=[0.01], metavar="LR", help="(default: 0.01)")
     parser.add_argument("--iterations", type=int, default=15000, metavar="N", help="per training (default: 15000)")
     parser.add_argument("--out", default="fastnn-results", metavar="DIR", help="folder for the CSV, JSON and figures")
     parser.add_argument("--no-plots", action="store_true", help="do not draw the figures")
+    _add_debug(parser)
     args = parser.parse_args(argv)
     if args.seeds < 1 or args.iterations < 1:
         parser.error("--seeds and --iterations must be >= 1")
+    for rate in args.learning_rates:
+        if not 0 < rate < float("inf"):
+            parser.error(f"--learning-rates must be finite numbers > 0, got {rate}")
+    return _run(lambda: _sweep(args), args.debug)
 
+
+def _sweep(args: argparse.Namespace) -> int:
     from fastnn.sweep import sweep
 
     try:
         result = sweep(args.init, range(args.seeds), args.learning_rates, args.iterations)
-    except (ValueError, TypeError) as exc:
-        parser.error(str(exc))
     except KeyboardInterrupt:
         print("\ninterrupted: no sweep results written", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     print(result.table())
     os.makedirs(args.out, exist_ok=True)
     written = [result.to_csv(os.path.join(args.out, "sweep.csv")), result.to_json(os.path.join(args.out, "sweep.json"))]
@@ -313,16 +421,18 @@ def _predict(args: argparse.Namespace) -> int:
     from fastnn.io import load
     from fastnn.study import accuracy
 
+    # A MODEL that cannot be used is a bad argument, as argparse treats a file
+    # option it cannot open: status 2.
     try:
         result = load(args.predict)
     except (OSError, ValueError) as exc:
-        print(f"fastnn: error: {exc}", file=sys.stderr)
-        return 2
+        print(f"fastnn: error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
     train_X, train_Y, test_X, test_Y = load_dataset()
     if result.layers_dims[0] != train_X.shape[0]:
         print(f"fastnn: error: {args.predict} takes {result.layers_dims[0]} inputs; the study's data has 2",
               file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     print(result)
     print(f"train accuracy {accuracy(train_X, train_Y, result.parameters):.4f}")
     print(f"test accuracy  {accuracy(test_X, test_Y, result.parameters):.4f}")

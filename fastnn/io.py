@@ -4,15 +4,39 @@ A model file is NumPy's ``.npz`` (a zip of ``.npy`` arrays) holding plain numeri
 string arrays only, read back with ``allow_pickle=False``: opening an untrusted file
 cannot run code. Writes are atomic - the file is written under a temporary name in
 the same folder and renamed into place - so a crash never leaves a half-written
-model. Every field is validated on load, as the training guard validates input.
+model; its permissions follow the umask, like any file the user writes. Every field is validated on load, as the training guard validates input.
+
+The arrays of format version 2 (version 1, still read, had no ``elapsed`` and only
+integer seeds):
+
+- ``format``: the string ``"fastnn-model"``; ``format_version``: 2.
+- ``layers_dims``: int64 ``[n_x, n_1, ..., 1]``.
+- ``parameter_W1``, ``parameter_b1``, ... ``parameter_bL``: float64, the shapes
+  ``layers_dims`` implies.
+- ``costs``: float64, one per iteration.
+- ``initialization`` (``""`` for a warm start) and ``engine``: strings;
+  ``learning_rate`` and ``elapsed`` (seconds spent training): float64.
+- ``seed``: int64 for an integer seed; for a ``Generator`` or ``RandomState``, a
+  JSON string ``{"type": "Generator", "state": ...}`` (or ``"RandomState"``) holding
+  its bit generator's state (``RandomState.get_state(legacy=False)``, which includes
+  the cached Gaussian), and ``"null"`` for None.
+
+A ``Generator`` or ``RandomState`` seed is the object the result holds, so what is
+saved is its state when :func:`save` is called - after the initialisation's draws -
+and :func:`load` rebuilds an object of the same type, bit generator and state: it
+draws what the saved one would have drawn next.
 """
 from __future__ import annotations
 
+import contextlib
+import json
+import math
 import os
-import tempfile
+import secrets
 import zipfile
+import zlib
 from pathlib import Path
-from typing import Union
+from typing import Any, Iterator, Union
 
 import numpy as np
 
@@ -22,14 +46,102 @@ from fastnn.result import TrainResult
 __all__ = ["save", "load", "FORMAT", "FORMAT_VERSION"]
 
 FORMAT = "fastnn-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+# A zip's first bytes: a member's local header, or the end record of an empty zip.
+_ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
+# Deflate expands at most 1032-fold (a 258-byte match in about 2 bits), so no
+# deflated member holds more than this many bytes per compressed byte.
+_MAX_DEFLATE_RATIO = 1032
 PathLike = Union[str, "os.PathLike[str]"]
-_FIELDS = ("format", "format_version", "layers_dims", "initialization", "seed",
-           "learning_rate", "engine", "costs")
+_FIELDS = {
+    1: ("format", "format_version", "layers_dims", "initialization", "seed",
+        "learning_rate", "engine", "costs"),
+}
+_FIELDS[2] = _FIELDS[1] + ("elapsed",)
+# The bit generators a saved random state may name; a file never picks an arbitrary
+# attribute of numpy.random.
+_BIT_GENERATORS = {
+    name: getattr(np.random, name) for name in ("MT19937", "PCG64", "PCG64DXSM", "Philox", "SFC64")
+}
+
+
+def _state_to_json(value: Any) -> Any:
+    # Bit generator states hold NumPy arrays (MT19937's key) and scalars.
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"unexpected {type(value).__name__} in a random state")
+
+
+def _encode_seed(seed: Any) -> np.ndarray:
+    """The ``seed`` array: int64 for an integer, else a JSON string (see the module)."""
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_)):
+        return np.array(seed, dtype=np.int64)
+    if seed is None:
+        record = None
+    elif isinstance(seed, np.random.Generator):
+        record = {"type": "Generator", "state": seed.bit_generator.state}
+    elif isinstance(seed, np.random.RandomState):
+        record = {"type": "RandomState", "state": seed.get_state(legacy=False)}
+    else:
+        raise TypeError(
+            "result.seed must be an int, None, a numpy Generator or a RandomState,"
+            f" got {type(seed).__name__}"
+        )
+    return np.array(json.dumps(record, default=_state_to_json, allow_nan=False))
+
+
+def _decode_seed(text: str) -> np.random.Generator | np.random.RandomState | None:
+    """The inverse of :func:`_encode_seed` for a JSON string; ValueError if it is not
+    a random state this module writes."""
+    try:
+        record = json.loads(text)
+        if record is None:
+            return None
+        kind, state = record["type"], record["state"]
+        name = state["bit_generator"]
+        if name not in _BIT_GENERATORS:
+            raise ValueError(f"unknown bit generator {name!r}")
+        bit_generator = _BIT_GENERATORS[name]()
+        if kind == "Generator":
+            bit_generator.state = state
+            return np.random.Generator(bit_generator)
+        if kind == "RandomState":
+            rng = np.random.RandomState(bit_generator)
+            rng.set_state(state)
+            return rng
+        raise ValueError(f"unknown type {kind!r}")
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError, RecursionError) as exc:
+        raise ValueError(
+            f"'seed' must be an integer or a saved Generator or RandomState state: {exc!s:.200}"
+        ) from None
+
+
+def _create_temporary(path: Path) -> tuple[int, str]:
+    """A new, uniquely named file next to ``path``, open for writing: ``(fd, name)``.
+
+    Unlike :func:`tempfile.mkstemp`, which makes its file readable by its owner only
+    (0600), the file is created with mode 0666 less the umask, as ``open(path, "w")``
+    would create it, so the model renamed into place is as readable as any other
+    file the user writes.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        name = os.path.join(path.parent, f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(name, flags, 0o666), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"could not create a temporary file next to {path}")
 
 
 def save(path: PathLike, result: TrainResult) -> Path:
     """Write a trained model to ``path`` (conventionally ``*.npz``), atomically.
+
+    The file is created with mode 0666 less the umask, as ``open(path, "w")`` would
+    create a new file (e.g. 0644 under the usual umask 022).
 
     Parameters
     ----------
@@ -47,7 +159,8 @@ def save(path: PathLike, result: TrainResult) -> Path:
     Raises
     ------
     TypeError
-        If ``result`` is not a TrainResult.
+        If ``result`` is not a TrainResult, or its ``seed`` is not an int, None, a
+        ``Generator`` or a ``RandomState``.
     """
     if not isinstance(result, TrainResult):
         raise TypeError(f"result must be a TrainResult, got {type(result).__name__}")
@@ -57,14 +170,15 @@ def save(path: PathLike, result: TrainResult) -> Path:
         "format_version": np.array(FORMAT_VERSION),
         "layers_dims": np.array(result.layers_dims, dtype=np.int64),
         "initialization": np.array(result.initialization or ""),
-        "seed": np.array(result.seed, dtype=np.int64),
+        "seed": _encode_seed(result.seed),
         "learning_rate": np.array(result.learning_rate, dtype=np.float64),
         "engine": np.array(result.engine),
+        "elapsed": np.array(result.elapsed, dtype=np.float64),
         "costs": np.asarray(result.costs, dtype=np.float64),
     }
     for key, value in result.parameters.items():
         arrays[f"parameter_{key}"] = np.asarray(value, dtype=np.float64)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    handle, temporary = _create_temporary(path)
     try:
         with os.fdopen(handle, "wb") as f:
             np.savez(f, **arrays)
@@ -77,8 +191,188 @@ def save(path: PathLike, result: TrainResult) -> Path:
     return path
 
 
+class _NotAModel(ValueError):
+    """The file is not a fastnn model file at all."""
+
+
+class _Damaged(ValueError):
+    """A zip of arrays that cannot be read as written."""
+
+
+class _Archive:
+    """The ``.npy`` members of a model file. Each member's header (dtype, shape,
+    memory order) is read and checked against the member's size before any of its
+    data is read, and the caller checks it against the model before :meth:`read`:
+    a hostile header can never make the reader allocate more than the file holds."""
+
+    def __init__(self, file: Any) -> None:
+        start = file.read(4)
+        if not start:
+            raise _NotAModel("it is empty")
+        if start not in _ZIP_SIGNATURES:
+            raise _NotAModel("it is not a zip archive of NumPy arrays")
+        file.seek(0)
+        self._size = os.fstat(file.fileno()).st_size
+        self._zip = zipfile.ZipFile(file)
+        names = self._zip.namelist()
+        others = [name for name in names if not name.endswith(".npy")]
+        if others:
+            raise _NotAModel(f"it holds {others[0]!r}, which is not a NumPy array")
+        if len(set(names)) != len(names):
+            raise _Damaged("it holds a member twice")
+        self.keys = {name[: -len(".npy")] for name in names}
+        if "format" not in self.keys:
+            raise _NotAModel("it has no 'format' array")
+        self._headers: dict[str, tuple[tuple[int, ...], np.dtype, int]] = {}
+
+    def header(self, key: str) -> tuple[tuple[int, ...], np.dtype]:
+        """``(shape, dtype)`` of member ``key``, from its header only."""
+        if key not in self._headers:
+            self._headers[key] = self._read_header(key)
+        shape, dtype, _ = self._headers[key]
+        return shape, dtype
+
+    def _read_header(self, key: str) -> tuple[tuple[int, ...], np.dtype, int]:
+        info = self._zip.getinfo(f"{key}.npy")
+        if info.flag_bits & 0x1:
+            raise _Damaged(f"{key!r} is encrypted")
+        if info.compress_type == zipfile.ZIP_STORED:
+            most = info.compress_size
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            most = _MAX_DEFLATE_RATIO * info.compress_size
+        else:
+            raise _Damaged(f"{key!r} uses zip compression method {info.compress_type}, which NumPy never writes")
+        # The zip's own sizes are checked too, so that the size a header is held to
+        # (in read) is one the file can really hold.
+        if info.header_offset + info.compress_size > self._size or info.file_size > most:
+            raise _Damaged(f"{key!r} states sizes that the file cannot hold")
+        with self._reading(key), self._zip.open(info) as member:
+            version = np.lib.format.read_magic(member)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(member)
+            elif version == (2, 0):
+                shape, _, dtype = np.lib.format.read_array_header_2_0(member)
+            else:
+                raise ValueError(f"unsupported .npy format version {version}")
+            data_bytes = info.file_size - member.tell()
+        if dtype.hasobject:
+            raise ValueError(f"{key!r} holds Python objects (pickled data), which a model file never does")
+        return shape, dtype, data_bytes
+
+    def read(self, key: str) -> np.ndarray:
+        """Member ``key``'s array. Check its :meth:`header` against the model first;
+        this checks it against the bytes that follow it, then reads."""
+        shape, dtype = self.header(key)
+        data_bytes = self._headers[key][2]
+        declared = math.prod(shape) * dtype.itemsize
+        if declared != data_bytes:
+            raise _Damaged(
+                f"{key!r} declares shape {shape} of {dtype} ({declared} bytes) but holds {data_bytes} bytes"
+            )
+        with self._reading(key), self._zip.open(f"{key}.npy") as member:
+            return np.lib.format.read_array(member, allow_pickle=False)
+
+    @contextlib.contextmanager
+    def _reading(self, key: str) -> Iterator[None]:
+        # Anything that goes wrong inside NumPy's or the zip's reader is damage.
+        try:
+            yield
+        except (ValueError, EOFError, OSError, zipfile.BadZipFile, zlib.error) as exc:
+            raise _Damaged(f"{key!r}: {exc}") from None
+
+
+def _check(key: str, shape: tuple[int, ...], dtype: np.dtype, ndim: int, kinds: str) -> None:
+    if len(shape) != ndim or dtype.kind not in kinds:
+        what = "a scalar" if ndim == 0 else f"a {ndim}-D array"
+        raise ValueError(f"{key!r} must be {what} of dtype kind {kinds!r}, got {dtype} of shape {shape}")
+
+
+def _read_model(archive: _Archive) -> TrainResult:
+    def require(key: str) -> None:
+        if key not in archive.keys:
+            raise ValueError(f"it is not a complete fastnn model: it has no {key!r}")
+
+    def scalar(key: str, kinds: str) -> Any:
+        require(key)
+        _check(key, *archive.header(key), 0, kinds)
+        return archive.read(key).item()
+
+    if scalar("format", "U") != FORMAT:
+        raise _NotAModel("its 'format' is not 'fastnn-model'")
+    version = scalar("format_version", "iu")
+    if version not in READABLE_VERSIONS:
+        raise ValueError(
+            f"it is in model format version {version}; this fastnn reads versions"
+            f" {' and '.join(map(str, READABLE_VERSIONS))}"
+        )
+    fields = _FIELDS[version]
+    for key in fields:
+        require(key)
+    extra = sorted(k for k in archive.keys if k not in fields and not k.startswith("parameter_"))
+    if extra:
+        raise ValueError(f"unexpected arrays {extra}")
+
+    # Every header is checked against the model before any more data is read.
+    _check("layers_dims", *archive.header("layers_dims"), 1, "iu")
+    layers_dims = [int(d) for d in archive.read("layers_dims")]
+    layers_dims = check_layers_dims(layers_dims, n_x=layers_dims[0] if layers_dims else None)
+    shapes = {}
+    for l in range(1, len(layers_dims)):
+        shapes[f"W{l}"] = (layers_dims[l], layers_dims[l - 1])
+        shapes[f"b{l}"] = (layers_dims[l], 1)
+    stored = {k[len("parameter_"):] for k in archive.keys if k.startswith("parameter_")}
+    missing = [k for k in shapes if k not in stored]
+    if missing:
+        raise ValueError(f"parameters is missing {missing} for layers_dims {layers_dims}")
+    extra = sorted(stored - shapes.keys())
+    if extra:
+        raise ValueError(f"parameters has keys {extra} not in a network of layers_dims {layers_dims}")
+    for key, expected in shapes.items():
+        shape, dtype = archive.header(f"parameter_{key}")
+        if shape != expected:
+            raise ValueError(
+                f"parameters[{key!r}] must have shape {expected} for layers_dims {layers_dims}, got {shape}"
+            )
+        _check(f"parameter_{key}", shape, dtype, 2, "biuf")
+    shape, dtype = archive.header("costs")
+    if len(shape) != 1 or shape[0] < 1 or dtype.kind != "f" or dtype.itemsize != 8:
+        raise ValueError(f"'costs' must be a non-empty 1-D float64 array, got {dtype} of shape {shape}")
+    seed_kinds = "iuU" if version >= 2 else "iu"
+    for key, kinds in (("initialization", "U"), ("engine", "U"), ("learning_rate", "f"), ("seed", seed_kinds)):
+        _check(key, *archive.header(key), 0, kinds)
+    if version >= 2:
+        _check("elapsed", *archive.header("elapsed"), 0, "f")
+
+    # Only now is any array data beyond layers_dims read.
+    parameters = check_parameters({key: archive.read(f"parameter_{key}") for key in shapes}, layers_dims)
+    costs = archive.read("costs").astype(np.float64)
+    if np.isnan(costs).any():
+        raise ValueError("'costs' contains NaN")
+    seed = scalar("seed", seed_kinds)
+    if isinstance(seed, str):
+        seed = _decode_seed(seed)
+    elapsed = scalar("elapsed", "f") if version >= 2 else 0.0
+    if not (np.isfinite(elapsed) and elapsed >= 0):
+        raise ValueError(f"'elapsed' must be a finite number of seconds >= 0, got {elapsed!r}")
+    return TrainResult(
+        parameters=parameters,
+        costs=costs,
+        layers_dims=layers_dims,
+        initialization=scalar("initialization", "U") or None,
+        learning_rate=check_learning_rate(scalar("learning_rate", "f")),
+        seed=seed,
+        engine=scalar("engine", "U"),
+        elapsed=elapsed,
+    )
+
+
 def load(path: PathLike) -> TrainResult:
     """Read a model written by :func:`save`.
+
+    Each array's header (dtype, shape, memory order) is checked against the model
+    and against the size of the data that follows it before any of its data is
+    read, so a damaged or hostile file is refused rather than allowed to exhaust
+    memory.
 
     Parameters
     ----------
@@ -87,77 +381,30 @@ def load(path: PathLike) -> TrainResult:
     Returns
     -------
     TrainResult
-        With the saved parameters, cost history and training options
-        (``elapsed`` is 0).
+        With the saved parameters, cost history, training options and ``elapsed``
+        (0 for a file of format version 1, which did not record it).
 
     Raises
     ------
     FileNotFoundError
         If there is no such file.
     ValueError
-        If the file is not a complete fastnn model of a known format version, or a
-        field is missing, of the wrong shape or type, or not finite.
+        If the file is not a fastnn model file (an image, a JSON file, any zip
+        that :func:`save` did not write), is damaged, has an unknown format
+        version, or an array is missing, unexpected, of the wrong shape or type,
+        or not finite.
     """
     path = Path(path)
     try:
-        data = np.load(path, allow_pickle=False)
-        if not isinstance(data, np.lib.npyio.NpzFile):
-            raise ValueError("it holds a single array, not a model archive")
-        with data:
-            stored = {key: data[key] for key in data.files}
+        with open(path, "rb") as file:
+            return _read_model(_Archive(file))
     except FileNotFoundError:
         raise
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
-        raise ValueError(f"{path} is not a readable fastnn model: {exc}") from None
-
-    def field(name):
-        if name not in stored:
-            raise ValueError(f"{path} is not a complete fastnn model: it has no {name!r}")
-        return stored[name]
-
-    def scalar(name, kind):
-        value = field(name)
-        if value.shape != () or value.dtype.kind not in kind:
-            raise ValueError(f"{path}: {name!r} must be a scalar of kind {kind!r}, got {value.dtype} {value.shape}")
-        return value.item()
-
-    if scalar("format", "U") != FORMAT:
-        raise ValueError(f"{path} is not a fastnn model (format {stored['format']!r})")
-    version = scalar("format_version", "iu")
-    if version != FORMAT_VERSION:
+    except _NotAModel as exc:
         raise ValueError(
-            f"{path} has model format version {version}; this fastnn reads version {FORMAT_VERSION}"
-        )
-    try:
-        dims = field("layers_dims")
-        if dims.ndim != 1 or dims.dtype.kind not in "iu":
-            raise ValueError(f"'layers_dims' must be a 1-D integer array, got {dims.dtype} {dims.shape}")
-        layers_dims = [int(d) for d in dims]
-        layers_dims = check_layers_dims(layers_dims, n_x=layers_dims[0] if layers_dims else None)
-        parameters = check_parameters(
-            {key[len("parameter_"):]: value for key, value in stored.items() if key.startswith("parameter_")},
-            layers_dims,
-        )
-        learning_rate = check_learning_rate(scalar("learning_rate", "f"))
-        costs = field("costs")
-        if costs.ndim != 1 or costs.dtype != np.float64 or costs.size < 1:
-            raise ValueError(f"'costs' must be a non-empty 1-D float64 array, got {costs.dtype} {costs.shape}")
-        if np.isnan(costs).any():
-            raise ValueError("'costs' contains NaN")
-        extra = sorted(k for k in stored if k not in _FIELDS and not k.startswith("parameter_"))
-        if extra:
-            raise ValueError(f"unexpected arrays {extra}")
+            f"{path} is not a fastnn model file (as written by fastnn.save or fastnn --save): {exc}"
+        ) from None
+    except (_Damaged, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+        raise ValueError(f"{path} is not a readable fastnn model: {exc}") from None
     except ValueError as exc:
-        if str(exc).startswith(str(path)):
-            raise
         raise ValueError(f"{path}: {exc}") from None
-    return TrainResult(
-        parameters=parameters,
-        costs=costs,
-        layers_dims=layers_dims,
-        initialization=scalar("initialization", "U") or None,
-        learning_rate=learning_rate,
-        seed=scalar("seed", "iu"),
-        engine=scalar("engine", "U"),
-        elapsed=0.0,
-    )

@@ -21,6 +21,12 @@ __all__ = [
     "plot_activation_spread",
 ]
 
+# The legend's explanation of the marks along the top of a cost plot: the cross-
+# entropy is infinite where the output sigmoid is exactly 0 or 1 on a wrong label.
+INF_COST_LABEL = "cost = inf (sigmoid saturated)"
+# Where a spread of exactly 0 is drawn on a log axis (unless a real spread is lower).
+ZERO_SPREAD_AT = 1e-12
+
 
 def _axes(ax: Any) -> Any:
     if ax is not None:
@@ -37,7 +43,8 @@ def plot_costs(costs: Any, ax: Any = None, label: str | None = None, title: str 
     ----------
     costs : array_like of shape (num_iterations,)
         One cost per iteration, e.g. ``TrainResult.costs``. Infinite costs (a
-        saturated start) are left out of the line and marked along the top.
+        saturated start) are left out of the line and marked along the top, with
+        a legend entry "cost = inf (sigmoid saturated)".
     ax : matplotlib Axes, optional
     label, title : str, optional
 
@@ -53,8 +60,8 @@ def plot_costs(costs: Any, ax: Any = None, label: str | None = None, title: str 
     if not finite.all():
         ax.plot(
             iterations[~finite], np.full((~finite).sum(), 1.0), "|", color=line.get_color(),
-            transform=ax.get_xaxis_transform(), markersize=8,
-            label=f"{label}: cost = inf" if label else "cost = inf",
+            transform=ax.get_xaxis_transform(), markersize=8, clip_on=False,
+            label=f"{label}: {INF_COST_LABEL}" if label else INF_COST_LABEL,
         )
     ax.set_yscale("log")
     ax.set_xlabel("iteration")
@@ -62,9 +69,18 @@ def plot_costs(costs: Any, ax: Any = None, label: str | None = None, title: str 
     if title:
         ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)
-    if label:
+    if label or not finite.all():
         ax.legend()
     return ax
+
+
+def _class_colors() -> tuple[list, list]:
+    """``(regions, points)``: one colour per class, 0 then 1, from the Spectral map:
+    points at its two ends, the regions (drawn at alpha 0.6) a quarter of the way in."""
+    import matplotlib
+
+    spectral = matplotlib.colormaps["Spectral"]
+    return [spectral(0.25), spectral(0.75)], [spectral(0.0), spectral(1.0)]
 
 
 def plot_decision_boundary(
@@ -76,6 +92,9 @@ def plot_decision_boundary(
     resolution: int = 300,
 ) -> Any:
     """The region the network classifies as 1, with the labelled points over it.
+
+    The legend pairs each label with its colours: "label 0" is the points of
+    label 0 over the region the network classifies as 0, likewise "label 1".
 
     Parameters
     ----------
@@ -103,8 +122,10 @@ def plot_decision_boundary(
     xx, yy = np.meshgrid(x0, x1)
     grid = np.vstack([xx.ravel(), yy.ravel()])
     predicted = (predict_proba(grid, parameters) > 0.5).reshape(xx.shape)
-    ax.contourf(xx, yy, predicted, levels=[-0.5, 0.5, 1.5], cmap="Spectral", alpha=0.6)
-    ax.scatter(X[0], X[1], c=Y[0], cmap="Spectral", s=14, edgecolors="k", linewidths=0.3)
+    regions, points = _class_colors()
+    ax.contourf(xx, yy, predicted, levels=[-0.5, 0.5, 1.5], colors=regions, alpha=0.6)
+    ax.scatter(X[0], X[1], c=[points[int(y)] for y in Y[0]], s=14, edgecolors="k", linewidths=0.3)
+    _class_legend(ax, regions, points)
     ax.set_xlim(x0[0], x0[-1])
     ax.set_ylim(x1[0], x1[-1])
     ax.set_aspect("equal")
@@ -113,6 +134,21 @@ def plot_decision_boundary(
     if title:
         ax.set_title(title)
     return ax
+
+
+def _class_legend(ax: Any, regions: list, points: list) -> None:
+    from matplotlib.legend_handler import HandlerTuple
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [
+        (Patch(facecolor=region, alpha=0.6), Line2D([], [], linestyle="none", marker="o", markersize=4,
+                                                    markerfacecolor=point, markeredgecolor="k",
+                                                    markeredgewidth=0.3))
+        for region, point in zip(regions, points)
+    ]
+    ax.legend(handles, ["label 0", "label 1"], handler_map={tuple: HandlerTuple(ndivide=1)},
+              loc="upper right", fontsize=8, framealpha=0.9)
 
 
 def plot_sweep_costs(result: Any, ax: Any = None, learning_rate: float | None = None) -> Any:
@@ -172,15 +208,35 @@ def plot_sweep_accuracy(result: Any, ax: Any = None) -> Any:
 
 def plot_activation_spread(diagnoses: Any, ax: Any = None) -> Any:
     """Standard deviation of each layer's pre-activations at initialisation, one line
-    per scheme (from :func:`fastnn.diagnose`): how the signal grows or shrinks."""
+    per scheme (from :func:`fastnn.diagnose`): how the signal grows or shrinks.
+
+    A spread of exactly 0 (zeros, where every unit computes 0) has no place on the
+    log axis: it is drawn as a hollow marker at 1e-12 (lower, if a real spread is
+    lower), with a legend entry saying so. The layer axis has a tick per layer.
+    """
+    from matplotlib.lines import Line2D
+
     ax = _axes(ax)
-    for diagnosis in diagnoses:
-        stds = [max(layer.z_std, 1e-12) for layer in diagnosis.layers]
-        ax.plot(range(1, len(stds) + 1), stds, marker="o", label=diagnosis.initialization)
+    spreads = [np.array([layer.z_std for layer in d.layers], dtype=np.float64) for d in diagnoses]
+    positive = [s[s > 0].min() for s in spreads if (s > 0).any()]
+    zero_at = min([ZERO_SPREAD_AT] + [value / 10 for value in positive])
+    for diagnosis, stds in zip(diagnoses, spreads):
+        layers = np.arange(1, len(stds) + 1)
+        zero = stds == 0
+        (line,) = ax.plot(layers, np.where(zero, zero_at, stds), marker="o", markevery=list(~zero),
+                          label=diagnosis.initialization)
+        if zero.any():
+            ax.plot(layers[zero], np.full(zero.sum(), zero_at), "o", color=line.get_color(),
+                    markerfacecolor="white")
     ax.set_yscale("log")
+    ax.set_xticks(range(1, max((len(s) for s in spreads), default=1) + 1))
     ax.set_xlabel("layer")
     ax.set_ylabel("std of pre-activations Z")
     ax.set_title("signal through the network at initialisation")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, ncol=2)
+    handles, labels = ax.get_legend_handles_labels()
+    if any((s == 0).any() for s in spreads):
+        handles.append(Line2D([], [], linestyle="none", marker="o", color="0.3", markerfacecolor="white"))
+        labels.append(f"std = 0 (drawn at {zero_at:g})")
+    ax.legend(handles, labels, fontsize=7, ncol=2)
     return ax

@@ -25,12 +25,15 @@ class TrainResult:
     initialization : str or None
         The scheme the parameters were drawn from; None for a warm start.
     learning_rate : float
-    seed : int
-        Seed of the initialisation.
+    seed : int, numpy Generator, RandomState or None
+        The ``seed`` the initialisation was drawn with, as passed: an int, or the
+        ``Generator``/``RandomState`` itself (whose state has since advanced by the
+        initialisation's draws).
     engine : str
         ``"compiled"`` or ``"reference"``.
     elapsed : float
-        Wall-clock seconds spent training.
+        Wall-clock seconds spent training (0 for a model loaded from a file of
+        format version 1, which did not record it).
     """
 
     parameters: dict[str, np.ndarray]
@@ -38,7 +41,7 @@ class TrainResult:
     layers_dims: list[int]
     initialization: str | None
     learning_rate: float
-    seed: int
+    seed: int | np.random.Generator | np.random.RandomState | None
     engine: str
     elapsed: float = field(default=0.0)
 

@@ -2,12 +2,16 @@
 threads and resources."""
 import _thread
 import concurrent.futures
+import copy
+import io
 import os
 import signal
+import stat
 import subprocess
 import sys
 import threading
 import time
+import zipfile
 
 import numpy as np
 import pytest
@@ -86,6 +90,73 @@ def test_save_and_load_round_trip(tmp_path, trained):
     assert os.listdir(tmp_path) == ["model.npz"]  # no temporary left behind
 
 
+SEEDS = {
+    "int": lambda: 7,
+    "generator": lambda: np.random.default_rng(0),
+    "randomstate": lambda: np.random.RandomState(0),
+    "generator-mt19937": lambda: np.random.Generator(np.random.MT19937(1)),
+}
+
+
+def _draws(rng):
+    return rng.randn(5) if isinstance(rng, np.random.RandomState) else rng.standard_normal(5)
+
+
+def _bit_generator_name(rng):
+    state = rng.get_state(legacy=False) if isinstance(rng, np.random.RandomState) else rng.bit_generator.state
+    return state["bit_generator"]
+
+
+@pytest.mark.parametrize("make_seed", SEEDS.values(), ids=SEEDS.keys())
+def test_save_round_trips_every_seed_train_accepts(tmp_path, make_seed):
+    X, Y = random_problem(2, 40, seed=3)
+    # [2, 3, 1] draws 9 normals: a RandomState is left holding a cached Gaussian.
+    result = fastnn.train(X, Y, [2, 3, 1], "he", num_iterations=5, seed=make_seed())
+    loaded = fastnn.load(fastnn.save(tmp_path / "model.npz", result))
+    assert loaded.elapsed == result.elapsed > 0
+    if isinstance(result.seed, int):
+        assert loaded.seed == result.seed
+    else:
+        # The saved object's state is where the initialisation left it: the loaded
+        # one draws what it would have drawn next.
+        assert type(loaded.seed) is type(result.seed)
+        assert _bit_generator_name(loaded.seed) == _bit_generator_name(result.seed)
+        np.testing.assert_array_equal(_draws(loaded.seed), _draws(copy.deepcopy(result.seed)))
+
+
+def test_version_1_files_still_load(tmp_path, trained):
+    path = tmp_path / "model.npz"
+    np.savez(path, format=np.array("fastnn-model"), format_version=np.array(1),
+             layers_dims=np.array(trained.layers_dims), initialization=np.array("he"),
+             seed=np.array(7), learning_rate=np.array(0.05), engine=np.array("compiled"),
+             costs=trained.costs, **{f"parameter_{k}": v for k, v in trained.parameters.items()})
+    loaded = fastnn.load(path)
+    assert (loaded.seed, loaded.elapsed, loaded.layers_dims) == (7, 0.0, trained.layers_dims)
+    np.testing.assert_array_equal(loaded.parameters["W2"], trained.parameters["W2"])
+
+
+@pytest.fixture
+def restore_umask():
+    """Put the process's umask back after a test that sets it."""
+    before = os.umask(0o022)
+    os.umask(before)
+    yield
+    os.umask(before)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+@pytest.mark.parametrize("mask, mode", [(0o022, 0o644), (0o002, 0o664)], ids=["022", "002"])
+def test_a_saved_model_has_the_mode_the_umask_gives(tmp_path, trained, restore_umask, mask, mode):
+    os.umask(mask)
+    path = fastnn.save(tmp_path / "model.npz", trained)
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+    (tmp_path / "other").write_text("")            # as any file the user writes
+    assert stat.S_IMODE((tmp_path / "other").stat().st_mode) == mode
+    fastnn.save(path, trained)                     # replacing it, too
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+    assert sorted(os.listdir(tmp_path)) == ["model.npz", "other"]
+
+
 def test_a_failed_save_leaves_the_old_file_intact(tmp_path, trained, monkeypatch):
     path = fastnn.save(tmp_path / "model.npz", trained)
     before = path.read_bytes()
@@ -117,7 +188,7 @@ def _edited(tmp_path, trained, **changes):
 @pytest.mark.parametrize(
     "changes, message",
     [
-        ({"format_version": np.array(2)}, "format version 2; this fastnn reads version 1"),
+        ({"format_version": np.array(3)}, "format version 3; this fastnn reads versions 1 and 2"),
         ({"format": np.array("other")}, "is not a fastnn model"),
         ({"costs": None}, "it has no 'costs'"),
         ({"parameter_W2": None}, r"parameters is missing \['W2'\]"),
@@ -127,13 +198,19 @@ def _edited(tmp_path, trained, **changes):
         ({"learning_rate": np.array(-1.0)}, "learning_rate must be a finite number > 0"),
         ({"costs": np.array([0.5, np.nan])}, "'costs' contains NaN"),
         ({"surprise": np.zeros(3)}, r"unexpected arrays \['surprise'\]"),
-        ({"costs": np.array([object()], dtype=object)}, "not a readable fastnn model"),
+        ({"seed": np.array('{"type": "Generator", "state": {"bit_generator": "os"}}')},
+         "'seed' must be an integer or a saved Generator or RandomState state: unknown bit generator 'os'"),
+        ({"seed": np.array('{"type": "Generator", "state": {"bit_generator": "PCG64", "state": 1}}')},
+         "'seed' must be an integer or a saved Generator or RandomState state"),
+        ({"elapsed": np.array(-1.0)}, "'elapsed' must be a finite number of seconds >= 0"),
+        ({"costs": np.array([object()], dtype=object)}, r"'costs' holds Python objects \(pickled data\)"),
         ({"costs": np.array([])}, "'costs' must be a non-empty"),
         ({"layers_dims": np.array([2, 6, 3, 2]), "parameter_W3": np.zeros((2, 3)), "parameter_b3": np.zeros((2, 1))},
          r"layers_dims\[-1\] must be 1"),
     ],
     ids=["version", "format", "no-costs", "no-W2", "W1-shape", "nan", "dims", "learning-rate",
-         "nan-cost", "extra-array", "pickled-object", "no-costs-left", "two-outputs"],
+         "nan-cost", "extra-array", "seed-bit-generator", "seed-state", "elapsed", "pickled-object",
+         "no-costs-left", "two-outputs"],
 )
 def test_hand_edited_files_are_rejected(tmp_path, trained, changes, message):
     path = _edited(tmp_path, trained, **changes)
@@ -141,21 +218,97 @@ def test_hand_edited_files_are_rejected(tmp_path, trained, changes, message):
         fastnn.load(path)
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "npy"])
-def test_corrupted_files_are_rejected(tmp_path, trained, damage):
+def _with_member(path, key, header, data):
+    """``path`` rewritten with member ``key`` replaced by a hand-made ``.npy``: the
+    given header dict, then ``data`` bytes."""
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    npy = io.BytesIO()
+    np.lib.format.write_array_header_1_0(npy, header)
+    members[f"{key}.npy"] = npy.getvalue() + data
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return path
+
+
+@pytest.mark.parametrize(
+    "key, shape, message",
+    [
+        ("parameter_W1", (10**12,), r"parameters\['W1'\] must have shape \(6, 2\)"),
+        ("parameter_W1", (6 * 10**6, 2 * 10**6), r"parameters\['W1'\] must have shape \(6, 2\)"),
+        ("costs", (10**12,), r"'costs' declares shape \(1000000000000,\) of float64 \(8000000000000 bytes\)"
+                             r" but holds 1600 bytes"),
+        ("layers_dims", (10**12,), r"'layers_dims' declares shape"),
+    ],
+    ids=["W1-1d", "W1-huge", "costs", "layers_dims"],
+)
+def test_a_huge_declared_shape_is_refused_before_reading(tmp_path, trained, key, shape, message):
+    # Read blindly, the header alone asks for terabytes ("Unable to allocate 7.28 TiB").
+    path = fastnn.save(tmp_path / "model.npz", trained)
+    descr = "<i8" if key == "layers_dims" else "<f8"
+    _with_member(path, key, {"descr": descr, "fortran_order": False, "shape": shape}, bytes(8 * 200))
+    with pytest.raises(ValueError, match=message):
+        fastnn.load(path)
+
+
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        ("truncated", "not a readable fastnn model"),
+        ("garbage", "not a fastnn model file"),
+        ("empty", "not a fastnn model file"),
+        ("npy", "not a fastnn model file"),
+    ],
+    ids=["truncated", "garbage", "empty", "npy"],
+)
+def test_corrupted_files_are_rejected(tmp_path, trained, damage, message):
     path = fastnn.save(tmp_path / "model.npz", trained)
     data = path.read_bytes()
     if damage == "truncated":
         path.write_bytes(data[: len(data) // 2])
     elif damage == "garbage":
-        path.write_bytes(os.urandom(len(data)))
+        path.write_bytes(b"\0" + os.urandom(len(data)))   # never a zip's "PK" by chance
     elif damage == "empty":
         path.write_bytes(b"")
     else:
         np.save(path.with_suffix(".npy"), np.zeros(3))
         path = path.with_suffix(".npy")
-    with pytest.raises(ValueError, match="not a readable fastnn model"):
+    with pytest.raises(ValueError, match=message):
         fastnn.load(path)
+
+
+def _zip_of_text(path):
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+
+
+@pytest.mark.parametrize(
+    "name, write",
+    [
+        ("study.png", lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))),
+        ("study.json", lambda p: p.write_text('[{"initialization": "he"}]')),
+        ("report.docx", _zip_of_text),
+        ("arrays.npz", lambda p: np.savez(p, W1=np.zeros((2, 2)))),
+    ],
+    ids=["png", "json", "zip", "npz"],
+)
+def test_a_file_that_is_not_a_model_is_called_that(tmp_path, name, write):
+    # Not numpy's advice to load it "unsafely using allow_pickle=": a model never
+    # needs that, and a user should not be told to try it.
+    path = tmp_path / name
+    write(path)
+    with pytest.raises(ValueError, match=r"is not a fastnn model file \(as written by fastnn.save or fastnn --save\)") as info:
+        fastnn.load(path)
+    assert "pickle" not in str(info.value)
+
+
+def test_predict_on_a_file_that_is_not_a_model_says_so(tmp_path, capsys):
+    path = tmp_path / "study.json"
+    path.write_text('[{"initialization": "he"}]')
+    assert main(["--predict", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"fastnn: error: {path} is not a fastnn model file") and "pickle" not in err
 
 
 def test_missing_file_and_wrong_argument():
@@ -174,7 +327,7 @@ def test_command_line_saves_and_predicts(tmp_path, capsys):
     assert "train accuracy" in out and "test accuracy" in out and "TrainResult(" in out
     (tmp_path / "bad.npz").write_bytes(b"not a model")
     assert main(["--predict", str(tmp_path / "bad.npz")]) == 2
-    assert "not a readable fastnn model" in capsys.readouterr().err
+    assert "not a fastnn model file" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- threads
