@@ -26,8 +26,9 @@ from fastnn.result import TrainResult
 
 from fastnn import _dispatch
 
-# The kernel build used when a call does not name one: chosen once, at import.
-DEFAULT_BUILD = _dispatch.default_build()
+# The kernel build used when a call does not name one is chosen once, by _dispatch
+# (which build_info reports); choosing it now makes a bad FASTNN_KERNEL fail the import.
+_dispatch.default_build()
 
 __all__ = ["train", "predict_proba", "cost_and_gradients", "pack", "unpack"]
 
@@ -57,7 +58,7 @@ def _threads(n_threads: int | None) -> int:
 
 
 def _kernel(build: str | None):
-    return _dispatch.load(DEFAULT_BUILD if build is None else build)
+    return _dispatch.load(_dispatch.default_build() if build is None else build)
 
 
 def _layout(layers_dims: Sequence[int]) -> tuple[np.ndarray, np.ndarray, int]:
