@@ -14,7 +14,7 @@ import os
 import platform
 from types import ModuleType
 
-__all__ = ["BUILDS", "available_builds", "load", "default_build", "build_info"]
+__all__ = ["BUILDS", "available_builds", "available_cores", "load", "default_build", "build_info"]
 
 # Best first. The level is the x86-64 microarchitecture level the build assumes.
 BUILDS = {"x86_64_v4": 4, "x86_64_v3": 3, "baseline": 0}
@@ -95,6 +95,14 @@ def _chosen() -> tuple[str, str | None]:
                 raise RuntimeError(f"{ENV_VAR}={forced!r}: {exc}") from None
         _choice = (forced or available_builds()[0], forced)
     return _choice
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the OS has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def build_info() -> dict[str, object]:

@@ -6,30 +6,131 @@ float64 (integer, boolean, float32 and strided arrays are accepted and converted
 never modified); anything else raises a ``TypeError`` or ``ValueError`` that names
 the argument and shows what it got. The kernel runs with bounds checks off, so these
 checks are what keep it in bounds.
+
+This module is a leaf: it imports nothing else of fastnn, and it only checks and
+converts (it draws no random numbers). Drawing the initial parameters is
+:mod:`fastnn.init`'s job.
 """
 from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Sequence, Union
 
 import numpy as np
 
 __all__ = [
-    "check_layers_dims",
-    "check_X",
-    "check_Y",
-    "check_parameters",
-    "infer_layers_dims",
-    "check_training",
+    "Seed",
     "TrainingProblem",
+    "check_layers_dims",
+    "check_learning_rate",
+    "check_network",
+    "check_number",
+    "check_parameters",
+    "check_positive_int",
+    "check_random_state",
+    "check_seed",
+    "check_training",
+    "check_X",
+    "check_X_Y",
+    "check_Y",
+    "infer_layers_dims",
 ]
 
-DEFAULT_HIDDEN = (10, 5)
+RandomSource = Union[np.random.RandomState, np.random.Generator]
+Seed = Union[int, np.random.RandomState, np.random.Generator]
+
+# The seeds a legacy RandomState accepts: 0 to 2**32 - 1.
+SEED_LIMIT = 2**32
 
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_real(value: Any) -> bool:
+    # numbers.Real covers Python ints and floats and NumPy's integer and float
+    # scalars; bool is an Integral too, and is never a sensible number here.
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def check_number(value: Any, name: str, *, positive: bool = False) -> float:
+    """``value`` as a finite Python float.
+
+    Python and NumPy integers and floats are accepted (``np.float32(2)`` too);
+    booleans, strings and everything else are not.
+
+    Parameters
+    ----------
+    value : object
+    name : str
+        The argument's name, for the message.
+    positive : bool, default=False
+        Also require ``value > 0``.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number (or is a bool).
+    ValueError
+        If it is NaN or infinite, or not positive when ``positive``.
+    """
+    if not _is_real(value):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    if not np.isfinite(value) or (positive and value <= 0):
+        raise ValueError(f"{name} must be a finite number{' > 0' if positive else ''}, got {value!r}")
+    return float(value)
+
+
+def check_learning_rate(learning_rate: Any) -> float:
+    """``learning_rate`` as a finite float > 0 (see :func:`check_number`)."""
+    return check_number(learning_rate, "learning_rate", positive=True)
+
+
+def check_positive_int(value: Any, name: str) -> int:
+    """``value`` as a Python int >= 1; TypeError for non-integers (bool included)."""
+    if not _is_int(value):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value!r}")
+    return int(value)
+
+
+def check_seed(seed: Any) -> Seed:
+    """``seed`` checked: an int in [0, 2**32) as a Python int, or a NumPy
+    ``Generator`` or ``RandomState`` unchanged.
+
+    Raises
+    ------
+    TypeError
+        For anything else (bool, float, str, None, ...).
+    ValueError
+        For an int outside [0, 2**32), which ``RandomState`` cannot take.
+    """
+    if isinstance(seed, (np.random.Generator, np.random.RandomState)):
+        return seed
+    if not _is_int(seed):
+        raise TypeError(f"seed must be an int, a numpy Generator or a RandomState, got {seed!r}")
+    if not 0 <= seed < SEED_LIMIT:
+        raise ValueError(f"seed must be an int from 0 to 2**32 - 1, got {seed!r}")
+    return int(seed)
+
+
+def check_random_state(seed: Any) -> RandomSource:
+    """The random state to draw from for ``seed``.
+
+    An int gives a fresh legacy ``np.random.RandomState(seed)``, which reproduces
+    the study's streams exactly (the study seeds NumPy's global generator, itself a
+    ``RandomState``). A ``Generator`` or ``RandomState`` is returned as it is, so
+    drawing from it advances the caller's state. Nothing is drawn here.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`check_seed`.
+    """
+    seed = check_seed(seed)
+    return np.random.RandomState(seed) if isinstance(seed, int) else seed
 
 
 def _as_float_array(value: Any, name: str) -> np.ndarray:
@@ -123,6 +224,12 @@ def check_Y(Y: Any, m: int, name: str = "Y") -> np.ndarray:
     )
 
 
+def check_X_Y(X: Any, Y: Any, *, y_name: str = "Y") -> tuple[np.ndarray, np.ndarray]:
+    """``X`` and ``Y`` checked together (see :func:`check_X` and :func:`check_Y`)."""
+    X = check_X(X)
+    return X, check_Y(Y, X.shape[1], name=y_name)
+
+
 def infer_layers_dims(parameters: Any) -> list[int]:
     """Layer sizes ``[n_x, n_1, ..., n_L]`` read off ``W1 ... WL``."""
     if not isinstance(parameters, Mapping):
@@ -177,69 +284,46 @@ def check_parameters(parameters: Any, layers_dims: Sequence[int]) -> dict[str, n
     return checked
 
 
-def check_learning_rate(learning_rate: Any) -> float:
-    if not isinstance(learning_rate, numbers.Real) or isinstance(learning_rate, (bool, np.bool_)):
-        raise TypeError(f"learning_rate must be a number, got {learning_rate!r}")
-    if not np.isfinite(learning_rate) or learning_rate <= 0:
-        raise ValueError(f"learning_rate must be a finite number > 0, got {learning_rate!r}")
-    return float(learning_rate)
-
-
-def check_positive_int(value: Any, name: str) -> int:
-    if not _is_int(value):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value!r}")
-    return int(value)
+def check_network(parameters: Any, X: np.ndarray) -> tuple[list[int], dict[str, np.ndarray]]:
+    """The layer sizes read off ``parameters`` and checked against a checked ``X``
+    (one sigmoid output unit), and the parameters checked as :func:`check_parameters`."""
+    layers_dims = infer_layers_dims(parameters)
+    try:
+        layers_dims = check_layers_dims(layers_dims, n_x=X.shape[0])
+    except ValueError as exc:
+        raise ValueError(f"parameters do not describe a network for X of shape {X.shape}: {exc}") from None
+    return layers_dims, check_parameters(parameters, layers_dims)
 
 
 @dataclass(frozen=True)
 class TrainingProblem:
-    """Validated, converted arguments of a training run."""
+    """Validated, converted arguments of a training run (the network's layers and
+    initial parameters are :func:`fastnn.init.starting_point`'s job)."""
 
     X: np.ndarray
     Y: np.ndarray
-    layers_dims: list[int]
-    parameters: dict[str, np.ndarray]
-    initialization: str | None
     learning_rate: float
     num_iterations: int
-    seed: int
+    seed: Seed
 
 
 def check_training(
-    X: Any,
-    Y: Any,
-    layers_dims: Sequence[int] | None,
-    initialization: str,
-    learning_rate: float,
-    num_iterations: int,
-    seed: int,
-    parameters: Mapping[str, Any] | None,
+    X: Any, Y: Any, learning_rate: Any, num_iterations: Any, seed: Any
 ) -> TrainingProblem:
-    """Check and convert the arguments of ``train``; draw the initial parameters.
+    """Check and convert the data and options of ``train``.
 
-    ``layers_dims`` defaults to the study's ``[n_x, 10, 5, 1]``, or to the shapes of
-    ``parameters`` when they are given (a warm start). ``initialization`` is ignored
-    (and reported as None) when ``parameters`` are given.
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`check_X_Y`, :func:`check_learning_rate`,
+        :func:`check_positive_int` and :func:`check_seed`.
     """
-    from fastnn.init import initialize_parameters  # init imports this module
+    X, Y = check_X_Y(X, Y)
+    return TrainingProblem(
+        X,
+        Y,
+        check_learning_rate(learning_rate),
+        check_positive_int(num_iterations, "num_iterations"),
+        check_seed(seed),
+    )
 
-    X = check_X(X)
-    Y = check_Y(Y, X.shape[1])
-    learning_rate = check_learning_rate(learning_rate)
-    num_iterations = check_positive_int(num_iterations, "num_iterations")
-    if layers_dims is None:
-        layers_dims = (
-            infer_layers_dims(parameters)
-            if parameters is not None
-            else [X.shape[0], *DEFAULT_HIDDEN, 1]
-        )
-    dims = check_layers_dims(layers_dims, n_x=X.shape[0])
-    if parameters is None:
-        parameters = initialize_parameters(dims, initialization, seed)
-        parameters = {key: np.ascontiguousarray(value) for key, value in parameters.items()}
-    else:
-        parameters = check_parameters(parameters, dims)
-        initialization = None
-    return TrainingProblem(X, Y, dims, parameters, initialization, learning_rate, num_iterations, seed)

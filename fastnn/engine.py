@@ -8,23 +8,22 @@ kernel is raised with advice. Nothing is allocated per iteration; the kernel
 """
 from __future__ import annotations
 
-import os
 import time
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from fastnn import _dispatch
 from fastnn._validate import (
-    check_layers_dims,
-    check_parameters,
+    Seed,
+    check_network,
     check_positive_int,
     check_training,
     check_X,
-    infer_layers_dims,
+    check_X_Y,
 )
+from fastnn.init import starting_point
 from fastnn.result import TrainResult
-
-from fastnn import _dispatch
 
 # The kernel build used when a call does not name one is chosen once, by _dispatch
 # (which build_info reports); choosing it now makes a bad FASTNN_KERNEL fail the import.
@@ -42,18 +41,12 @@ CHUNK_WORK = 300_000_000
 def _chunk_iterations(m: int, n_params: int) -> int:
     return max(1, min(CHUNK, CHUNK_WORK // (m * n_params)))
 
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
 
 def _threads(n_threads: int | None) -> int:
     # The kernel uses at most one thread per group of examples (one group up to 2560
     # examples), so the default costs nothing on small data.
     if n_threads is None:
-        return _cores()
+        return _dispatch.available_cores()
     return check_positive_int(n_threads, "n_threads")
 
 
@@ -101,7 +94,7 @@ def train(
     initialization: str = "he",
     learning_rate: float = 0.01,
     num_iterations: int = 15000,
-    seed: int = 3,
+    seed: Seed = 3,
     parameters: Mapping[str, Any] | None = None,
     *,
     print_cost: bool = False,
@@ -125,8 +118,10 @@ def train(
         ignored when ``parameters`` are given.
     learning_rate : float, default=0.01
     num_iterations : int, default=15000
-    seed : int, default=3
-        Seed of the initialisation (the study's 3).
+    seed : int, Generator or RandomState, default=3
+        Seed of the initialisation (the study's 3): an int in [0, 2**32) seeds a
+        legacy ``RandomState``; a ``Generator`` or ``RandomState`` is drawn from.
+        Checked even for a warm start, and recorded in the result as given.
     parameters : dict, optional
         Start from these parameters (a warm start) instead of drawing new ones.
         They are copied, not modified.
@@ -151,8 +146,8 @@ def train(
     ValueError
         If an array has the wrong shape, holds NaN or inf, ``Y`` holds labels other
         than 0 and 1, ``layers_dims`` does not fit ``X`` or is not positive, the
-        initialisation is unknown, or ``learning_rate``/``num_iterations`` is not
-        positive.
+        initialisation is unknown, ``learning_rate``/``num_iterations`` is not
+        positive, or an int ``seed`` is outside [0, 2**32).
     TypeError
         If an array does not hold real numbers or an option has the wrong type.
     FloatingPointError
@@ -164,13 +159,12 @@ def train(
         parameters and costs of every iteration completed so far; pass its
         ``parameters`` back to continue.
     """
-    problem = check_training(
-        X, Y, layers_dims, initialization, learning_rate, num_iterations, seed, parameters
-    )
+    problem = check_training(X, Y, learning_rate, num_iterations, seed)
+    start_from = starting_point(problem.X, layers_dims, initialization, problem.seed, parameters)
     core = _kernel(kernel)
     threads = _threads(n_threads)
-    dims, offsets, n_params = _layout(problem.layers_dims)
-    theta = pack(problem.parameters, problem.layers_dims)
+    dims, offsets, n_params = _layout(start_from.layers_dims)
+    theta = pack(start_from.parameters, start_from.layers_dims)
     grad = np.empty(n_params)
     y = problem.Y.ravel()
     costs = np.empty(problem.num_iterations)
@@ -179,10 +173,10 @@ def train(
 
     def result(iterations: int) -> TrainResult:
         return TrainResult(
-            parameters=unpack(theta, problem.layers_dims),
+            parameters=unpack(theta, start_from.layers_dims),
             costs=costs[:iterations],
-            layers_dims=problem.layers_dims,
-            initialization=problem.initialization,
+            layers_dims=start_from.layers_dims,
+            initialization=start_from.initialization,
             learning_rate=problem.learning_rate,
             seed=problem.seed,
             engine="compiled",
@@ -237,11 +231,7 @@ def predict_proba(
         As :func:`train`, for ``X`` and ``parameters``.
     """
     X = check_X(X)
-    try:
-        layers_dims = check_layers_dims(infer_layers_dims(parameters), n_x=X.shape[0])
-    except ValueError as exc:
-        raise ValueError(f"parameters do not describe a network for X of shape {X.shape}: {exc}") from None
-    checked = check_parameters(parameters, layers_dims)
+    layers_dims, checked = check_network(parameters, X)
     dims, offsets, _ = _layout(layers_dims)
     out = np.empty(X.shape[1])
     _kernel(kernel).forward(
@@ -257,21 +247,35 @@ def cost_and_gradients(
     """Cost and gradients at ``parameters``, computed exactly as a training iteration
     of the compiled engine computes them (for gradient checks and diagnostics).
 
+    Parameters
+    ----------
+    X : array_like of shape (n_x, m)
+    Y : array_like of shape (1, m)
+        Labels, 0 or 1.
+    parameters : dict
+        ``{"W1": ..., "b1": ..., ...}`` with a single output unit; not modified.
+    n_threads, kernel
+        As for :func:`train`.
+
     Returns
     -------
     cost : float
     grads : dict
         ``{"dW1": ..., "db1": ..., ...}``, shaped like the parameters.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`train`, for ``X``, ``Y`` and ``parameters``.
     """
-    if parameters is None:
-        raise TypeError("parameters must be a dict like {'W1': ..., 'b1': ...}, got None")
-    problem = check_training(X, Y, None, "he", 1.0, 1, 0, parameters)
-    dims, offsets, n_params = _layout(problem.layers_dims)
+    X, Y = check_X_Y(X, Y)
+    layers_dims, checked = check_network(parameters, X)
+    dims, offsets, n_params = _layout(layers_dims)
     grad = np.empty(n_params)
     cost = _kernel(kernel).gradient(
-        problem.X, problem.Y.ravel(), dims, offsets,
-        pack(problem.parameters, problem.layers_dims), grad,
+        X, Y.ravel(), dims, offsets,
+        pack(checked, layers_dims), grad,
         _threads(n_threads),
     )
-    grads = {f"d{key}": value for key, value in unpack(grad, problem.layers_dims).items()}
+    grads = {f"d{key}": value for key, value in unpack(grad, layers_dims).items()}
     return cost, grads

@@ -13,7 +13,8 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from fastnn._validate import check_training
+from fastnn._validate import Seed, check_network, check_training, check_X_Y
+from fastnn.init import starting_point
 from fastnn.result import TrainResult
 
 __all__ = [
@@ -90,16 +91,20 @@ def train(
     initialization: str = "he",
     learning_rate: float = 0.01,
     num_iterations: int = 15000,
-    seed: int = 3,
+    seed: Seed = 3,
     parameters: Mapping[str, Any] | None = None,
     *,
     print_cost: bool = False,
 ) -> TrainResult:
-    """Train with plain NumPy; the same signature and result as :func:`fastnn.train`."""
-    problem = check_training(
-        X, Y, layers_dims, initialization, learning_rate, num_iterations, seed, parameters
-    )
-    X, Y, parameters = problem.X, problem.Y, problem.parameters
+    """Train with plain NumPy; the same signature, checks and result as
+    :func:`fastnn.train` (without its ``n_threads`` and ``kernel``).
+
+    Unlike the compiled engine it raises no ``FloatingPointError`` when the
+    parameters overflow: it carries on with them.
+    """
+    problem = check_training(X, Y, learning_rate, num_iterations, seed)
+    start_from = starting_point(problem.X, layers_dims, initialization, problem.seed, parameters)
+    X, Y, parameters = problem.X, problem.Y, start_from.parameters
     costs = np.empty(problem.num_iterations)
     start = time.perf_counter()
     # Saturated sigmoids make log(0) and 0 * inf: expected, and handled by nansum.
@@ -114,8 +119,8 @@ def train(
     return TrainResult(
         parameters=parameters,
         costs=costs,
-        layers_dims=problem.layers_dims,
-        initialization=problem.initialization,
+        layers_dims=start_from.layers_dims,
+        initialization=start_from.initialization,
         learning_rate=problem.learning_rate,
         seed=problem.seed,
         engine="reference",
@@ -126,11 +131,13 @@ def train(
 def cost_and_gradients(
     X: Any, Y: Any, parameters: Mapping[str, Any]
 ) -> tuple[float, dict[str, np.ndarray]]:
-    """Cost and gradients at ``parameters``: one forward and one backward pass."""
-    if parameters is None:
-        raise TypeError("parameters must be a dict like {'W1': ..., 'b1': ...}, got None")
-    problem = check_training(X, Y, None, "he", 1.0, 1, 0, parameters)
+    """Cost and gradients at ``parameters``: one forward and one backward pass.
+
+    The same arguments, checks and result as :func:`fastnn.cost_and_gradients`.
+    """
+    X, Y = check_X_Y(X, Y)
+    _, parameters = check_network(parameters, X)
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        activations = forward(problem.X, problem.parameters)
-        cost = compute_cost(activations[-1], problem.Y)
-        return cost, backward(problem.Y, activations, problem.parameters)
+        activations = forward(X, parameters)
+        cost = compute_cost(activations[-1], Y)
+        return cost, backward(Y, activations, parameters)

@@ -12,13 +12,13 @@ from __future__ import annotations
 import concurrent.futures
 import csv
 import json
-import os
 import sys
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
+from fastnn._dispatch import available_cores
 from fastnn.data import load_dataset
 from fastnn.init import INITIALIZATIONS, get_initialization
 
@@ -187,11 +187,7 @@ def sweep(
     report = _progress_bar if progress is True else (progress or None)
     own = executor is None
     if own:
-        try:
-            workers = len(os.sched_getaffinity(0))
-        except AttributeError:
-            workers = os.cpu_count() or 1
-        executor = concurrent.futures.ThreadPoolExecutor(max_workers=workers)
+        executor = concurrent.futures.ThreadPoolExecutor(max_workers=available_cores())
     try:
         futures = [executor.submit(_train_one, job) for job in jobs]
         if report:

@@ -77,6 +77,28 @@ def test_unknown_scheme_lists_the_valid_names():
 
 
 @pytest.mark.parametrize(
+    "seed, error, message",
+    [
+        ("3", TypeError, "seed must be an int, a numpy Generator or a RandomState, got '3'"),
+        (True, TypeError, "got True"),
+        (3.0, TypeError, "got 3.0"),
+        (None, TypeError, "got None"),
+        (-1, ValueError, r"seed must be an int from 0 to 2\*\*32 - 1, got -1"),
+        (2**32, ValueError, "got 4294967296"),
+    ],
+    ids=["str", "bool", "float", "None", "negative", "too-large"],
+)
+def test_bad_seed(seed, error, message):
+    with pytest.raises(error, match=message):
+        initialize_parameters(STUDY_DIMS, "he", seed)
+
+
+def test_numpy_integer_seeds_are_ints():
+    for key, value in initialize_parameters(STUDY_DIMS, "he", np.uint32(2**32 - 1)).items():
+        np.testing.assert_array_equal(value, initialize_parameters(STUDY_DIMS, "he", 2**32 - 1)[key])
+
+
+@pytest.mark.parametrize(
     "layers_dims, error, message",
     [
         ([2], ValueError, "at least an input and an output"),

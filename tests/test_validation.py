@@ -1,9 +1,13 @@
 """Bad input is rejected in Python with a message naming the problem; odd but valid
 input (integers, float32, strided, Fortran order, read-only) is converted."""
+import ast
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 import fastnn
+import fastnn._validate
 from fastnn import engine, reference
 
 from conftest import random_problem
@@ -39,10 +43,17 @@ BAD_INPUT = {
     "dims-output": (bad(layers_dims=[2, 4, 2]), ValueError, r"layers_dims\[-1\] must be 1"),
     "dims-zero": (bad(layers_dims=[2, 0, 1]), ValueError, "positive integers, got 0"),
     "init-unknown": (bad(initialization="hee"), ValueError, "initialization must be one of .*got 'hee'"),
+    "seed-string": (bad(seed="abc"), TypeError, "seed must be an int, a numpy Generator or a RandomState, got 'abc'"),
+    "seed-bool": (bad(seed=True), TypeError, "seed must be an int.*got True"),
+    "seed-float": (bad(seed=3.0), TypeError, "seed must be an int.*got 3.0"),
+    "seed-negative": (bad(seed=-1), ValueError, r"seed must be an int from 0 to 2\*\*32 - 1, got -1"),
+    "seed-too-large": (bad(seed=2**32), ValueError, r"seed must be an int from 0 to 2\*\*32 - 1"),
+    "seed-warm-start": (bad(seed="abc", parameters=fastnn.initialize_parameters([2, 4, 3, 1])), TypeError, "seed must be an int"),
     "lr-zero": (bad(learning_rate=0.0), ValueError, "learning_rate must be a finite number > 0"),
     "lr-negative": (bad(learning_rate=-0.1), ValueError, "learning_rate must be a finite number > 0"),
     "lr-nan": (bad(learning_rate=float("nan")), ValueError, "learning_rate must be a finite number > 0"),
     "lr-string": (bad(learning_rate="0.1"), TypeError, "learning_rate must be a number"),
+    "lr-bool": (bad(learning_rate=True), TypeError, "learning_rate must be a number"),
     "iterations-zero": (bad(num_iterations=0), ValueError, "num_iterations must be >= 1, got 0"),
     "iterations-negative": (bad(num_iterations=-5), ValueError, "num_iterations must be >= 1"),
     "iterations-float": (bad(num_iterations=10.0), TypeError, "num_iterations must be an integer"),
@@ -142,3 +153,74 @@ def test_divergence_stops_with_advice():
     X, Y = random_problem(2, 50, seed=1)
     with pytest.raises(FloatingPointError, match=r"diverged.*iteration \d+.*smaller learning rate"):
         fastnn.train(X * 1e150, Y, [2, 4, 1], learning_rate=1e300, num_iterations=3000)
+
+
+# ------------------------------------------------- what users pass and read
+
+
+@pytest.mark.parametrize("module", [engine, reference], ids=["compiled", "reference"])
+def test_cost_and_gradients_checks_its_own_arguments(module):
+    with pytest.raises(ValueError, match=r"parameters do not describe a network for X of shape \(2, 60\)"):
+        module.cost_and_gradients(X0, Y0, fastnn.initialize_parameters([3, 4, 1]))
+    with pytest.raises(ValueError, match=r"Y must have shape \(1, m\) = \(1, 60\)"):
+        module.cost_and_gradients(X0, Y0[:, :5], fastnn.initialize_parameters([2, 4, 1]))
+    with pytest.raises(TypeError, match="parameters must be a dict"):
+        module.cost_and_gradients(X0, Y0, None)
+
+
+@pytest.mark.parametrize("train", [engine.train, reference.train], ids=["compiled", "reference"])
+@pytest.mark.parametrize(
+    "seed", [7, np.int64(7), np.random.RandomState(7), np.random.default_rng(7)],
+    ids=["int", "numpy-int", "RandomState", "Generator"],
+)
+def test_the_result_records_the_seed_given(train, seed):
+    fresh = train(X0, Y0, **SMALL, seed=seed)
+    warm = train(X0, Y0, **SMALL, seed=seed, parameters=fresh.parameters)
+    for result in (fresh, warm):
+        if isinstance(seed, (int, np.integer)):
+            assert result.seed == 7 and type(result.seed) is int
+        else:
+            assert result.seed is seed
+
+
+# ---------------------------------------------------------------- numbers
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: fastnn.initialize_parameters([2, 3], gain=np.float32(2.0)),
+        lambda: fastnn.variance_scaling(np.float32(2.0)),
+        lambda: fastnn.train(X0, Y0, **{**SMALL, "learning_rate": np.float32(0.5)}),
+    ],
+    ids=["gain", "scale", "learning_rate"],
+)
+def test_numpy_scalars_are_numbers(call):
+    call()
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: fastnn.initialize_parameters([2, 3], gain=True), "gain must be a number, got True"),
+        (lambda: fastnn.variance_scaling(True), "scale must be a number, got True"),
+        (lambda: fastnn.variance_scaling("2"), "scale must be a number, got '2'"),
+    ],
+    ids=["gain", "scale", "scale-string"],
+)
+def test_booleans_and_strings_are_not_numbers(call, message):
+    with pytest.raises(TypeError, match=message):
+        call()
+
+
+def test_the_guard_imports_nothing_of_fastnn():
+    # fastnn._validate sits under every other module: it must not import any of them
+    # (it once imported fastnn.init, which imports it: a cycle).
+    source = Path(fastnn._validate.__file__).read_text()
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            imported.add("." * node.level + (node.module or ""))
+    assert not {name for name in imported if name.startswith(("fastnn", "."))}
