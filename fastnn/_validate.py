@@ -133,25 +133,35 @@ def check_random_state(seed: Any) -> RandomSource:
     return np.random.RandomState(seed) if isinstance(seed, int) else seed
 
 
-def _as_float_array(value: Any, name: str) -> np.ndarray:
+def _kind_of(array: np.ndarray) -> str:
+    """What an array that does not hold real numbers holds, in words."""
+    if array.dtype.kind in "US" or (
+        array.dtype.kind == "O" and any(isinstance(v, (str, bytes)) for v in array.flat)
+    ):
+        return f"strings (dtype {array.dtype})"
+    if array.dtype.kind == "c":
+        return f"complex numbers (dtype {array.dtype})"
+    return f"dtype {array.dtype}"
+
+
+def _as_float_array(value: Any, name: str, content: str = "real numbers (bool, int or float)") -> np.ndarray:
     """``value`` as a float64 ndarray (not yet contiguous), or TypeError."""
     try:
         array = np.asarray(value)
     except Exception as exc:  # ragged nested lists and the like
         raise TypeError(f"{name} must be an array of numbers: {exc}") from None
-    kind = array.dtype.kind
-    if kind not in "biuf":
-        raise TypeError(
-            f"{name} must hold real numbers (bool, int or float), got dtype {array.dtype}"
-        )
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold {content}, got {_kind_of(array)}")
     return array.astype(np.float64, copy=False)
 
 
-def check_layers_dims(layers_dims: Any, n_x: int | None = None) -> list[int]:
+def check_layers_dims(layers_dims: Any, n_x: int | None = None, *, m: int | None = None) -> list[int]:
     """``layers_dims`` as a list of positive Python ints, at least two long.
 
     If ``n_x`` is given, the network must also fit the data: ``layers_dims[0] == n_x``
-    and a single output unit, ``layers_dims[-1] == 1``.
+    and a single output unit, ``layers_dims[-1] == 1``. If ``m`` (the number of
+    examples) is given too, a ``layers_dims[0]`` that matches ``m`` instead of
+    ``n_x`` is reported as a transposed ``X``.
     """
     if isinstance(layers_dims, (str, bytes)) or not isinstance(
         layers_dims, (Sequence, np.ndarray)
@@ -170,10 +180,14 @@ def check_layers_dims(layers_dims: Any, n_x: int | None = None) -> list[int]:
     dims = [int(size) for size in dims]
     if n_x is not None:
         if dims[0] != n_x:
-            raise ValueError(
-                f"layers_dims[0] must equal n_x = X.shape[0] = {n_x}, got {dims[0]}"
-                " (X is (n_x, m), examples in columns)"
-            )
+            if m is not None and dims[0] == m:
+                hint = (
+                    f"; X looks transposed: its shape is ({n_x}, {m}) and X.shape[1] = {m}"
+                    " fits. X must be (n_x, m), examples in columns: pass X.T"
+                )
+            else:
+                hint = " (X is (n_x, m), examples in columns)"
+            raise ValueError(f"layers_dims[0] must equal n_x = X.shape[0] = {n_x}, got {dims[0]}{hint}")
         if dims[-1] != 1:
             raise ValueError(
                 f"layers_dims[-1] must be 1 (one sigmoid output unit), got {dims[-1]}"
@@ -206,11 +220,22 @@ def _all_finite(array: np.ndarray) -> bool:
     return bool(np.isfinite(array).all())
 
 
+def _as_labels(Y: Any, name: str) -> np.ndarray:
+    """``Y`` as a float64 array, a flat array of labels made a row of shape (1, m)."""
+    array = _as_float_array(Y, name, content="labels 0 and 1 as numbers")
+    return array.reshape(1, -1) if array.ndim == 1 else array
+
+
 def check_Y(Y: Any, m: int, name: str = "Y") -> np.ndarray:
-    """``Y`` as a C-contiguous float64 array of shape (1, m) holding only 0 and 1."""
-    array = _as_float_array(Y, name)
+    """``Y`` as a C-contiguous float64 array of shape (1, m) holding only 0 and 1.
+
+    A flat array of ``m`` labels (scikit-learn's ``y``) is taken as the row (1, m).
+    """
+    array = _as_labels(Y, name)
     if array.shape != (1, m):
         hint = " (did you pass X transposed?)" if array.shape[-1:] != (m,) else ""
+        if array.shape == (m, 1) and m > 1:
+            hint = f" (a column: pass {name}.T)"
         raise ValueError(
             f"{name} must have shape (1, m) = (1, {m}) to match X, got {array.shape}{hint}"
         )
@@ -225,9 +250,21 @@ def check_Y(Y: Any, m: int, name: str = "Y") -> np.ndarray:
 
 
 def check_X_Y(X: Any, Y: Any, *, y_name: str = "Y") -> tuple[np.ndarray, np.ndarray]:
-    """``X`` and ``Y`` checked together (see :func:`check_X` and :func:`check_Y`)."""
+    """``X`` and ``Y`` checked together (see :func:`check_X` and :func:`check_Y`).
+
+    When ``Y`` does not match ``X`` but has one label per *row* of ``X``, the message
+    says that ``X`` looks transposed (examples in rows, as scikit-learn has them).
+    """
     X = check_X(X)
-    return X, check_Y(Y, X.shape[1], name=y_name)
+    labels = _as_labels(Y, y_name)
+    n_x, m = X.shape
+    n_labels = labels.size if labels.ndim == 2 and 1 in labels.shape else None
+    if n_labels is not None and n_labels == n_x != m and n_labels > 1:
+        raise ValueError(
+            f"X looks transposed: it has shape {X.shape} and {y_name} has {n_labels} labels,"
+            f" one per row of X. X must be (n_x, m), examples in columns: pass X.T"
+        )
+    return X, check_Y(labels, m, name=y_name)
 
 
 def infer_layers_dims(parameters: Any) -> list[int]:
@@ -289,7 +326,7 @@ def check_network(parameters: Any, X: np.ndarray) -> tuple[list[int], dict[str, 
     (one sigmoid output unit), and the parameters checked as :func:`check_parameters`."""
     layers_dims = infer_layers_dims(parameters)
     try:
-        layers_dims = check_layers_dims(layers_dims, n_x=X.shape[0])
+        layers_dims = check_layers_dims(layers_dims, n_x=X.shape[0], m=X.shape[1])
     except ValueError as exc:
         raise ValueError(f"parameters do not describe a network for X of shape {X.shape}: {exc}") from None
     return layers_dims, check_parameters(parameters, layers_dims)

@@ -88,7 +88,7 @@ def diagnose(
         Default: the study's ``[n_x, 10, 5, 1]``.
     initialization : str, default="he"
     seed : int, Generator or RandomState, default=3
-    Y : array_like of shape (1, m), optional
+    Y : array_like of shape (1, m) or (m,), optional
         Labels; needed for the cost and the gradient norms (NaN without them).
     gain : float, default=1.0
 

@@ -108,8 +108,9 @@ def train(
     X : array_like of shape (n_x, m)
         Inputs, examples in columns. Integer, boolean, float32 and non-contiguous
         arrays are converted to C-contiguous float64 (the input is never modified).
-    Y : array_like of shape (1, m)
-        Labels, 0 or 1.
+    Y : array_like of shape (1, m) or (m,)
+        Labels, 0 or 1; a flat array of m labels (scikit-learn's ``y``) is taken as
+        the row (1, m).
     layers_dims : sequence of int, optional
         ``[n_x, n_1, ..., n_{L-1}, 1]``. Defaults to the study's ``[n_x, 10, 5, 1]``,
         or to the shapes of ``parameters`` when those are given.
@@ -144,10 +145,11 @@ def train(
     Raises
     ------
     ValueError
-        If an array has the wrong shape, holds NaN or inf, ``Y`` holds labels other
-        than 0 and 1, ``layers_dims`` does not fit ``X`` or is not positive, the
-        initialisation is unknown, ``learning_rate``/``num_iterations`` is not
-        positive, or an int ``seed`` is outside [0, 2**32).
+        If an array has the wrong shape (``X`` transposed is named as such), holds
+        NaN or inf, ``Y`` holds labels other than 0 and 1, ``layers_dims`` does not
+        fit ``X`` or is not positive, the initialisation is unknown,
+        ``learning_rate``/``num_iterations`` is not positive, or an int ``seed`` is
+        outside [0, 2**32).
     TypeError
         If an array does not hold real numbers or an option has the wrong type.
     FloatingPointError
@@ -250,7 +252,7 @@ def cost_and_gradients(
     Parameters
     ----------
     X : array_like of shape (n_x, m)
-    Y : array_like of shape (1, m)
+    Y : array_like of shape (1, m) or (m,)
         Labels, 0 or 1.
     parameters : dict
         ``{"W1": ..., "b1": ..., ...}`` with a single output unit; not modified.

@@ -19,6 +19,7 @@ their average, drawn from a normal, a truncated normal or a uniform distribution
 """
 from __future__ import annotations
 
+import difflib
 import math
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
@@ -305,7 +306,8 @@ def get_initialization(initialization: str) -> Scheme:
     Raises
     ------
     ValueError
-        For an unknown name.
+        For an unknown name: the message lists the known names and suggests the
+        closest.
     TypeError
         If ``initialization`` is not a string.
     """
@@ -313,10 +315,10 @@ def get_initialization(initialization: str) -> Scheme:
         raise TypeError(f"initialization must be a string, got {type(initialization).__name__}")
     key = ALIASES.get(initialization, initialization)
     if key not in INITIALIZATIONS:
-        raise ValueError(
-            f"initialization must be one of {sorted(INITIALIZATIONS) + sorted(ALIASES)},"
-            f" got {initialization!r}"
-        )
+        names = sorted({*INITIALIZATIONS, *ALIASES})
+        close = difflib.get_close_matches(initialization, names, n=1)
+        suggestion = f"; did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"initialization must be one of {names}, got {initialization!r}{suggestion}")
     return INITIALIZATIONS[key]
 
 
@@ -432,11 +434,11 @@ def starting_point(
     TypeError
         As :func:`initialize_parameters`.
     """
-    n_x = X.shape[0]
+    n_x, m = X.shape
     gain = check_number(gain, "gain")
     if parameters is None:
         dims = default_layers_dims(n_x) if layers_dims is None else layers_dims
-        dims = check_layers_dims(dims, n_x=n_x)
+        dims = check_layers_dims(dims, n_x=n_x, m=m)
         drawn = initialize_parameters(dims, initialization, seed, gain=gain)
         return Start(dims, drawn, initialization)
     if gain != 1.0:
@@ -445,7 +447,7 @@ def starting_point(
             f" none; got gain={gain!r}: scale the parameters before passing them"
         )
     dims = infer_layers_dims(parameters) if layers_dims is None else layers_dims
-    dims = check_layers_dims(dims, n_x=n_x)
+    dims = check_layers_dims(dims, n_x=n_x, m=m)
     return Start(dims, check_parameters(parameters, dims), None)
 
 

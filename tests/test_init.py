@@ -1,8 +1,10 @@
+import re
+
 import numpy as np
 import pytest
 
 import fastnn
-from fastnn.init import INITIALIZATIONS, initialize_parameters
+from fastnn.init import ALIASES, INITIALIZATIONS, initialize_parameters
 
 STUDY_DIMS = [2, 10, 5, 1]
 
@@ -69,9 +71,13 @@ def test_scale_matches_the_formula(scheme, std):
     assert abs(W.std() - std) < 5 * std / np.sqrt(2 * n)
 
 
-def test_unknown_scheme_lists_the_valid_names():
-    with pytest.raises(ValueError, match=r"initialization must be one of \[.*'he'.*'zeros'.*'glorot_normal'.*\], got 'hee'"):
+def test_unknown_scheme_lists_the_valid_names_sorted_and_suggests_one():
+    names = sorted({*INITIALIZATIONS, *ALIASES})
+    message = f"initialization must be one of {names}, got 'hee'; did you mean 'he'?"
+    with pytest.raises(ValueError, match=re.escape(message)):
         initialize_parameters(STUDY_DIMS, "hee")
+    with pytest.raises(ValueError, match=r"got 'qwerty'$"):   # nothing close: no guess
+        initialize_parameters(STUDY_DIMS, "qwerty")
     with pytest.raises(TypeError, match="initialization must be a string"):
         initialize_parameters(STUDY_DIMS, None)
 

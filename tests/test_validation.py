@@ -23,7 +23,8 @@ def bad(**changes):
 
 
 BAD_INPUT = {
-    "X-transposed": (bad(X=X0.T), ValueError, r"Y must have shape \(1, m\) = \(1, 2\)"),
+    "X-transposed": (bad(X=X0.T), ValueError, r"X looks transposed: it has shape \(60, 2\) and Y has 60 labels.*pass X\.T"),
+    "X-transposed-flat-Y": (bad(X=X0.T, Y=Y0.ravel()), ValueError, r"X looks transposed.*pass X\.T"),
     "X-1d": (bad(X=X0[0]), ValueError, r"X must be a 2-D array of shape \(n_x, m\)"),
     "X-3d": (bad(X=X0[None]), ValueError, "X must be a 2-D array"),
     "X-empty": (bad(X=np.empty((2, 0)), Y=np.empty((1, 0))), ValueError, "at least one feature and one example"),
@@ -39,10 +40,12 @@ BAD_INPUT = {
     "Y-label-minus-1": (bad(Y=Y0 * 2 - 1), ValueError, "labels 0 and 1 only, got -1.0"),
     "Y-label-half": (bad(Y=Y0 * 0.5), ValueError, "labels 0 and 1 only, got 0.5"),
     "Y-nan": (bad(Y=np.where(Y0 > 0, np.nan, 0.0)), ValueError, "labels 0 and 1 only, got nan"),
+    "Y-strings": (bad(Y=np.where(Y0 > 0, "yes", "no")), TypeError, r"Y must hold labels 0 and 1 as numbers, got strings"),
+    "Y-string-objects": (bad(Y=np.where(Y0 > 0, "yes", "no").astype(object)), TypeError, "got strings"),
     "dims-n_x": (bad(layers_dims=[3, 4, 1]), ValueError, r"layers_dims\[0\] must equal n_x = X.shape\[0\] = 2, got 3"),
     "dims-output": (bad(layers_dims=[2, 4, 2]), ValueError, r"layers_dims\[-1\] must be 1"),
     "dims-zero": (bad(layers_dims=[2, 0, 1]), ValueError, "positive integers, got 0"),
-    "init-unknown": (bad(initialization="hee"), ValueError, "initialization must be one of .*got 'hee'"),
+    "init-unknown": (bad(initialization="hee"), ValueError, "initialization must be one of .*got 'hee'; did you mean 'he'\\?"),
     "seed-string": (bad(seed="abc"), TypeError, "seed must be an int, a numpy Generator or a RandomState, got 'abc'"),
     "seed-bool": (bad(seed=True), TypeError, "seed must be an int.*got True"),
     "seed-float": (bad(seed=3.0), TypeError, "seed must be an int.*got 3.0"),
@@ -132,8 +135,10 @@ def test_nested_lists_are_accepted():
         (X0, {"W1": np.zeros((0, 2)), "b1": np.zeros((0, 1)), "W2": np.zeros((1, 0)), "b2": np.ones((1, 1))},
          ValueError, "positive integers, got 0"),
         (np.full((2, 3), np.inf), fastnn.initialize_parameters([2, 4, 1]), ValueError, "X contains NaN or inf"),
+        (X0.T, fastnn.initialize_parameters([2, 4, 1]), ValueError,
+         r"layers_dims\[0\] must equal n_x = X.shape\[0\] = 60, got 2; X looks transposed.*pass X\.T"),
     ],
-    ids=["wrong-n_x", "two-outputs", "no-W1", "zero-width", "inf"],
+    ids=["wrong-n_x", "two-outputs", "no-W1", "zero-width", "inf", "X-transposed"],
 )
 def test_predict_proba_rejects_bad_input(X, parameters, error, message):
     with pytest.raises(error, match=message):
@@ -158,14 +163,36 @@ def test_divergence_stops_with_advice():
 # ------------------------------------------------- what users pass and read
 
 
+@pytest.mark.parametrize("train", [engine.train, reference.train], ids=["compiled", "reference"])
+def test_flat_labels_are_a_row(train):
+    # scikit-learn's y is a flat array of m labels.
+    flat = train(X0, Y0.ravel(), **SMALL)
+    row = train(X0, Y0, **SMALL)
+    np.testing.assert_array_equal(flat.costs, row.costs)
+
+
 @pytest.mark.parametrize("module", [engine, reference], ids=["compiled", "reference"])
 def test_cost_and_gradients_checks_its_own_arguments(module):
+    parameters = fastnn.initialize_parameters([2, 4, 1])
+    flat = module.cost_and_gradients(X0, Y0.ravel(), parameters)
+    row = module.cost_and_gradients(X0, Y0, parameters)
+    assert flat[0] == row[0]
+    for key in row[1]:
+        np.testing.assert_array_equal(flat[1][key], row[1][key])
+    with pytest.raises(ValueError, match=r"X looks transposed"):
+        module.cost_and_gradients(X0.T, Y0, parameters)
     with pytest.raises(ValueError, match=r"parameters do not describe a network for X of shape \(2, 60\)"):
         module.cost_and_gradients(X0, Y0, fastnn.initialize_parameters([3, 4, 1]))
     with pytest.raises(ValueError, match=r"Y must have shape \(1, m\) = \(1, 60\)"):
-        module.cost_and_gradients(X0, Y0[:, :5], fastnn.initialize_parameters([2, 4, 1]))
+        module.cost_and_gradients(X0, Y0[:, :5], parameters)
     with pytest.raises(TypeError, match="parameters must be a dict"):
         module.cost_and_gradients(X0, Y0, None)
+
+
+def test_predict_with_the_arguments_in_the_wrong_order_says_so():
+    parameters = fastnn.initialize_parameters([2, 4, 1])
+    with pytest.raises(TypeError, match=r"X is a dict.*predict\(X, y, parameters\)"):
+        fastnn.predict(parameters, X0, Y0)
 
 
 @pytest.mark.parametrize("train", [engine.train, reference.train], ids=["compiled", "reference"])
