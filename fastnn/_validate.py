@@ -342,10 +342,11 @@ class TrainingProblem:
     learning_rate: float
     num_iterations: int
     seed: Seed
+    gain: float
 
 
 def check_training(
-    X: Any, Y: Any, learning_rate: Any, num_iterations: Any, seed: Any
+    X: Any, Y: Any, learning_rate: Any, num_iterations: Any, seed: Any, gain: Any = 1.0
 ) -> TrainingProblem:
     """Check and convert the data and options of ``train``.
 
@@ -353,7 +354,7 @@ def check_training(
     ------
     ValueError, TypeError
         As :func:`check_X_Y`, :func:`check_learning_rate`,
-        :func:`check_positive_int` and :func:`check_seed`.
+        :func:`check_positive_int`, :func:`check_seed` and :func:`check_number`.
     """
     X, Y = check_X_Y(X, Y)
     return TrainingProblem(
@@ -362,5 +363,6 @@ def check_training(
         check_learning_rate(learning_rate),
         check_positive_int(num_iterations, "num_iterations"),
         check_seed(seed),
+        check_number(gain, "gain"),
     )
 

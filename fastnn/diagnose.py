@@ -16,7 +16,7 @@ import numpy as np
 
 from fastnn import reference
 from fastnn._validate import check_seed, check_X, check_X_Y
-from fastnn.init import starting_point
+from fastnn.init import Scheme, starting_point
 
 __all__ = ["LayerDiagnosis", "Diagnosis", "diagnose"]
 
@@ -73,7 +73,7 @@ def _fraction(value: float) -> str:
 def diagnose(
     X: Any,
     layers_dims: Sequence[int] | None = None,
-    initialization: str = "he",
+    initialization: str | Scheme = "he",
     seed: Any = 3,
     *,
     Y: Any = None,
@@ -86,7 +86,8 @@ def diagnose(
     X : array_like of shape (n_x, m)
     layers_dims : sequence of int, optional
         Default: the study's ``[n_x, 10, 5, 1]``.
-    initialization : str, default="he"
+    initialization : str or callable, default="he"
+        A scheme's name or the scheme itself, as for :func:`fastnn.train`.
     seed : int, Generator or RandomState, default=3
     Y : array_like of shape (1, m) or (m,), optional
         Labels; needed for the cost and the gradient norms (NaN without them).

@@ -22,7 +22,7 @@ from fastnn._validate import (
     check_X,
     check_X_Y,
 )
-from fastnn.init import starting_point
+from fastnn.init import Scheme, starting_point
 from fastnn.result import TrainResult
 
 # The kernel build used when a call does not name one is chosen once, by _dispatch
@@ -91,12 +91,13 @@ def train(
     X: Any,
     Y: Any,
     layers_dims: Sequence[int] | None = None,
-    initialization: str = "he",
+    initialization: str | Scheme = "he",
     learning_rate: float = 0.01,
     num_iterations: int = 15000,
     seed: Seed = 3,
     parameters: Mapping[str, Any] | None = None,
     *,
+    gain: float = 1.0,
     print_cost: bool = False,
     n_threads: int | None = None,
     kernel: str | None = None,
@@ -114,9 +115,12 @@ def train(
     layers_dims : sequence of int, optional
         ``[n_x, n_1, ..., n_{L-1}, 1]``. Defaults to the study's ``[n_x, 10, 5, 1]``,
         or to the shapes of ``parameters`` when those are given.
-    initialization : str, default="he"
-        Scheme for the initial weights (see :data:`fastnn.init.INITIALIZATIONS`);
-        ignored when ``parameters`` are given.
+    initialization : str or callable, default="he"
+        Scheme for the initial weights: a name in
+        :data:`fastnn.init.INITIALIZATIONS` (or an alias), or a scheme
+        ``(fan_out, fan_in, rng) -> W`` itself, such as
+        ``fastnn.variance_scaling(...)``; the result records a callable by its
+        ``__name__``. Ignored when ``parameters`` are given.
     learning_rate : float, default=0.01
     num_iterations : int, default=15000
     seed : int, Generator or RandomState, default=3
@@ -126,6 +130,9 @@ def train(
     parameters : dict, optional
         Start from these parameters (a warm start) instead of drawing new ones.
         They are copied, not modified.
+    gain : float, default=1.0
+        Multiplies the drawn initial weights (see :func:`fastnn.calculate_gain`);
+        must stay 1 for a warm start.
     print_cost : bool, default=False
         Print ``Cost after iteration i: c`` every 1000 iterations, as the study does.
     n_threads : int, optional
@@ -148,8 +155,9 @@ def train(
         If an array has the wrong shape (``X`` transposed is named as such), holds
         NaN or inf, ``Y`` holds labels other than 0 and 1, ``layers_dims`` does not
         fit ``X`` or is not positive, the initialisation is unknown,
-        ``learning_rate``/``num_iterations`` is not positive, or an int ``seed`` is
-        outside [0, 2**32).
+        ``learning_rate``/``num_iterations`` is not positive, an int ``seed`` is
+        outside [0, 2**32), ``gain`` is not finite, or ``gain`` is not 1 for a warm
+        start.
     TypeError
         If an array does not hold real numbers or an option has the wrong type.
     FloatingPointError
@@ -161,8 +169,10 @@ def train(
         parameters and costs of every iteration completed so far; pass its
         ``parameters`` back to continue.
     """
-    problem = check_training(X, Y, learning_rate, num_iterations, seed)
-    start_from = starting_point(problem.X, layers_dims, initialization, problem.seed, parameters)
+    problem = check_training(X, Y, learning_rate, num_iterations, seed, gain)
+    start_from = starting_point(
+        problem.X, layers_dims, initialization, problem.seed, parameters, gain=problem.gain
+    )
     core = _kernel(kernel)
     threads = _threads(n_threads)
     dims, offsets, n_params = _layout(start_from.layers_dims)

@@ -13,6 +13,9 @@ with 3 and draws W1, W2, W3 with ``randn``). :func:`starting_point` is where bot
 engines get the network a training starts from: the default layer sizes and the
 drawn (or, for a warm start, checked) parameters.
 
+A scheme can be named (a key of :data:`INITIALIZATIONS` or an alias) or passed
+itself, as a callable.
+
 Most schemes are instances of :func:`variance_scaling`, the general form Keras and
 JAX use: weights of variance ``scale / fan`` with ``fan`` the fan-in, the fan-out or
 their average, drawn from a normal, a truncated normal or a uniform distribution.
@@ -55,6 +58,7 @@ __all__ = [
     "orthogonal",
     "random",
     "register_initialization",
+    "scheme_name",
     "starting_point",
     "variance_scaling",
     "xavier_normal",
@@ -132,7 +136,8 @@ def variance_scaling(
     Returns
     -------
     callable
-        A scheme ``(fan_out, fan_in, rng) -> W``.
+        A scheme ``(fan_out, fan_in, rng) -> W``, named after its options; pass it
+        as ``initialization=`` or register it.
 
     Raises
     ------
@@ -300,8 +305,9 @@ def register_initialization(name: str, scheme: Scheme) -> None:
     INITIALIZATIONS[name] = scheme
 
 
-def get_initialization(initialization: str) -> Scheme:
-    """The scheme named ``initialization`` (a registered name or an alias).
+def get_initialization(initialization: str | Scheme) -> Scheme:
+    """The scheme named ``initialization`` (a registered name or an alias), or
+    ``initialization`` itself if it is a callable scheme.
 
     Raises
     ------
@@ -309,10 +315,15 @@ def get_initialization(initialization: str) -> Scheme:
         For an unknown name: the message lists the known names and suggests the
         closest.
     TypeError
-        If ``initialization`` is not a string.
+        If ``initialization`` is neither a string nor callable.
     """
+    if callable(initialization) and not isinstance(initialization, str):
+        return initialization
     if not isinstance(initialization, str):
-        raise TypeError(f"initialization must be a string, got {type(initialization).__name__}")
+        raise TypeError(
+            "initialization must be a scheme's name (str) or a callable"
+            f" scheme(fan_out, fan_in, rng), got {type(initialization).__name__}"
+        )
     key = ALIASES.get(initialization, initialization)
     if key not in INITIALIZATIONS:
         names = sorted({*INITIALIZATIONS, *ALIASES})
@@ -322,9 +333,17 @@ def get_initialization(initialization: str) -> Scheme:
     return INITIALIZATIONS[key]
 
 
+def scheme_name(initialization: str | Scheme) -> str:
+    """How a result records ``initialization``: a name as given, a callable by its
+    ``__name__`` (its ``repr`` if it has none)."""
+    if isinstance(initialization, str):
+        return initialization
+    return getattr(initialization, "__name__", None) or repr(initialization)
+
+
 def initialize_parameters(
     layers_dims: Sequence[int],
-    initialization: str = "he",
+    initialization: str | Scheme = "he",
     seed: Seed = STUDY_SEED,
     *,
     gain: float = 1.0,
@@ -335,9 +354,11 @@ def initialize_parameters(
     ----------
     layers_dims : sequence of int
         Layer sizes ``[n_x, n_1, ..., n_L]``, at least two, all positive.
-    initialization : str, default="he"
+    initialization : str or callable, default="he"
         A name in :data:`INITIALIZATIONS` or an alias (``he_normal``,
-        ``kaiming_normal``, ``kaiming_uniform``, ``glorot_normal``, ``glorot_uniform``).
+        ``kaiming_normal``, ``kaiming_uniform``, ``glorot_normal``, ``glorot_uniform``),
+        or a scheme ``(fan_out, fan_in, rng) -> W`` itself, e.g. one made by
+        :func:`variance_scaling`.
     seed : int, Generator or RandomState, default=3
         An int in [0, 2**32) seeds a legacy ``RandomState`` (the study's streams; 3
         is the study's seed); a ``Generator`` or ``RandomState`` is drawn from
@@ -358,14 +379,14 @@ def initialize_parameters(
         NaN/inf, ``layers_dims`` is not a list of at least two positive integers,
         ``gain`` is not finite, or an int ``seed`` is outside [0, 2**32).
     TypeError
-        If ``initialization`` is not a string, ``gain`` is not a number, or
-        ``seed`` is of the wrong type.
+        If ``initialization`` is neither a string nor callable, ``gain`` is not a
+        number, or ``seed`` is of the wrong type.
     """
     scheme = get_initialization(initialization)
     dims = check_layers_dims(layers_dims)
     gain = check_number(gain, "gain")
     rng = check_random_state(seed)
-    name = initialization
+    name = scheme_name(initialization)
     parameters = {}
     for l in range(1, len(dims)):
         W = np.asarray(scheme(dims[l], dims[l - 1], rng), dtype=np.float64)
@@ -392,13 +413,13 @@ class Start:
 
     layers_dims: list[int]
     parameters: dict[str, np.ndarray]
-    initialization: str | None   # None for a warm start
+    initialization: str | None   # the scheme's name; None for a warm start
 
 
 def starting_point(
     X: np.ndarray,
     layers_dims: Sequence[int] | None,
-    initialization: str,
+    initialization: str | Scheme,
     seed: Seed,
     parameters: Mapping[str, Any] | None,
     *,
@@ -423,7 +444,7 @@ def starting_point(
     -------
     Start
         ``layers_dims``, C-contiguous float64 ``parameters`` the caller may
-        modify, and ``initialization`` (None for a warm start).
+        modify, and the name of ``initialization`` (None for a warm start).
 
     Raises
     ------
@@ -440,7 +461,7 @@ def starting_point(
         dims = default_layers_dims(n_x) if layers_dims is None else layers_dims
         dims = check_layers_dims(dims, n_x=n_x, m=m)
         drawn = initialize_parameters(dims, initialization, seed, gain=gain)
-        return Start(dims, drawn, initialization)
+        return Start(dims, drawn, scheme_name(initialization))
     if gain != 1.0:
         raise ValueError(
             f"gain scales drawn initial weights, and a warm start (parameters=...) draws"

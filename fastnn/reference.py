@@ -14,7 +14,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from fastnn._validate import Seed, check_network, check_training, check_X_Y
-from fastnn.init import starting_point
+from fastnn.init import Scheme, starting_point
 from fastnn.result import TrainResult
 
 __all__ = [
@@ -88,12 +88,13 @@ def train(
     X: Any,
     Y: Any,
     layers_dims: Sequence[int] | None = None,
-    initialization: str = "he",
+    initialization: str | Scheme = "he",
     learning_rate: float = 0.01,
     num_iterations: int = 15000,
     seed: Seed = 3,
     parameters: Mapping[str, Any] | None = None,
     *,
+    gain: float = 1.0,
     print_cost: bool = False,
 ) -> TrainResult:
     """Train with plain NumPy; the same signature, checks and result as
@@ -102,8 +103,10 @@ def train(
     Unlike the compiled engine it raises no ``FloatingPointError`` when the
     parameters overflow: it carries on with them.
     """
-    problem = check_training(X, Y, learning_rate, num_iterations, seed)
-    start_from = starting_point(problem.X, layers_dims, initialization, problem.seed, parameters)
+    problem = check_training(X, Y, learning_rate, num_iterations, seed, gain)
+    start_from = starting_point(
+        problem.X, layers_dims, initialization, problem.seed, parameters, gain=problem.gain
+    )
     X, Y, parameters = problem.X, problem.Y, start_from.parameters
     costs = np.empty(problem.num_iterations)
     start = time.perf_counter()

@@ -78,7 +78,7 @@ def test_unknown_scheme_lists_the_valid_names_sorted_and_suggests_one():
         initialize_parameters(STUDY_DIMS, "hee")
     with pytest.raises(ValueError, match=r"got 'qwerty'$"):   # nothing close: no guess
         initialize_parameters(STUDY_DIMS, "qwerty")
-    with pytest.raises(TypeError, match="initialization must be a string"):
+    with pytest.raises(TypeError, match=r"initialization must be a scheme's name \(str\) or a callable"):
         initialize_parameters(STUDY_DIMS, None)
 
 

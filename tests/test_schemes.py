@@ -122,6 +122,15 @@ def test_seed_must_be_an_int_or_a_generator():
         initialize_parameters([2, 3], "he", seed="3")
 
 
+def test_a_scheme_passed_itself_is_drawn_as_its_registered_twin(study_data):
+    train_X, train_Y, _, _ = study_data
+    scheme = variance_scaling(1.0, "fan_avg", "uniform")   # xavier_uniform's formula
+    np.testing.assert_array_equal(weights(scheme, 2, 6, 5), weights("xavier_uniform", 2, 6, 5))
+    diagnosis = fastnn.diagnose(train_X, initialization=scheme, Y=train_Y)
+    assert diagnosis.initialization == scheme.__name__
+    assert diagnosis.cost == fastnn.diagnose(train_X, initialization="xavier_uniform", Y=train_Y).cost
+
+
 # ---------------------------------------------------------------- diagnostics
 
 

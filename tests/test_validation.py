@@ -46,12 +46,16 @@ BAD_INPUT = {
     "dims-output": (bad(layers_dims=[2, 4, 2]), ValueError, r"layers_dims\[-1\] must be 1"),
     "dims-zero": (bad(layers_dims=[2, 0, 1]), ValueError, "positive integers, got 0"),
     "init-unknown": (bad(initialization="hee"), ValueError, "initialization must be one of .*got 'hee'; did you mean 'he'\\?"),
+    "init-not-callable": (bad(initialization=3), TypeError, r"initialization must be a scheme's name \(str\) or a callable"),
     "seed-string": (bad(seed="abc"), TypeError, "seed must be an int, a numpy Generator or a RandomState, got 'abc'"),
     "seed-bool": (bad(seed=True), TypeError, "seed must be an int.*got True"),
     "seed-float": (bad(seed=3.0), TypeError, "seed must be an int.*got 3.0"),
     "seed-negative": (bad(seed=-1), ValueError, r"seed must be an int from 0 to 2\*\*32 - 1, got -1"),
     "seed-too-large": (bad(seed=2**32), ValueError, r"seed must be an int from 0 to 2\*\*32 - 1"),
     "seed-warm-start": (bad(seed="abc", parameters=fastnn.initialize_parameters([2, 4, 3, 1])), TypeError, "seed must be an int"),
+    "gain-bool": (bad(gain=True), TypeError, "gain must be a number, got True"),
+    "gain-nan": (bad(gain=float("nan")), ValueError, "gain must be a finite number"),
+    "gain-warm-start": (bad(gain=2.0, parameters=fastnn.initialize_parameters([2, 4, 3, 1])), ValueError, r"gain scales drawn initial weights.*warm start"),
     "lr-zero": (bad(learning_rate=0.0), ValueError, "learning_rate must be a finite number > 0"),
     "lr-negative": (bad(learning_rate=-0.1), ValueError, "learning_rate must be a finite number > 0"),
     "lr-nan": (bad(learning_rate=float("nan")), ValueError, "learning_rate must be a finite number > 0"),
@@ -208,6 +212,26 @@ def test_the_result_records_the_seed_given(train, seed):
             assert result.seed == 7 and type(result.seed) is int
         else:
             assert result.seed is seed
+
+
+@pytest.mark.parametrize("train", [engine.train, reference.train], ids=["compiled", "reference"])
+def test_gain_multiplies_the_drawn_weights(train):
+    scaled = train(X0, Y0, **SMALL, gain=2)
+    start = fastnn.initialize_parameters(SMALL["layers_dims"], "he", 3, gain=2.0)
+    expected = train(X0, Y0, **SMALL, parameters=start)
+    np.testing.assert_array_equal(scaled.costs, expected.costs)
+    assert scaled.initialization == "he"
+
+
+@pytest.mark.parametrize("train", [engine.train, reference.train], ids=["compiled", "reference"])
+def test_a_scheme_can_be_passed_itself(train, tmp_path):
+    scheme = fastnn.variance_scaling(2.0, "fan_in", "normal")   # He's formula
+    given = train(X0, Y0, **SMALL, initialization=scheme)
+    named = train(X0, Y0, **SMALL, initialization="he")
+    np.testing.assert_array_equal(given.costs, named.costs)
+    assert given.initialization == scheme.__name__
+    loaded = fastnn.load(fastnn.save(tmp_path / "model.npz", given))
+    assert loaded.initialization == scheme.__name__
 
 
 # ---------------------------------------------------------------- numbers
