@@ -14,7 +14,8 @@ engines get the network a training starts from: the default layer sizes and the
 drawn (or, for a warm start, checked) parameters.
 
 A scheme can be named (a key of :data:`INITIALIZATIONS` or an alias) or passed
-itself, as a callable.
+itself, as a callable. The built-in schemes pickle, so they travel to worker
+processes (see :func:`fastnn.sweep`).
 
 Most schemes are instances of :func:`variance_scaling`, the general form Keras and
 JAX use: weights of variance ``scale / fan`` with ``fan`` the fan-in, the fan-out or
@@ -23,6 +24,7 @@ their average, drawn from a normal, a truncated normal or a uniform distribution
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
@@ -137,7 +139,9 @@ def variance_scaling(
     -------
     callable
         A scheme ``(fan_out, fan_in, rng) -> W``, named after its options; pass it
-        as ``initialization=`` or register it.
+        as ``initialization=`` or register it. It pickles (a
+        :func:`functools.partial` of a module-level function), so process and
+        cluster executors can carry it.
 
     Raises
     ------
@@ -153,20 +157,24 @@ def variance_scaling(
         raise ValueError(f"mode must be one of {list(modes)}, got {mode!r}")
     if distribution not in distributions:
         raise ValueError(f"distribution must be one of {list(distributions)}, got {distribution!r}")
-
-    def scheme(fan_out: int, fan_in: int, rng: RandomSource) -> np.ndarray:
-        fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[mode]
-        shape = (fan_out, fan_in)
-        if distribution == "normal":
-            # Written as the study writes He: randn(...) * sqrt(2. / fan_in).
-            return _normal(rng, shape) * np.sqrt(scale / fan)
-        if distribution == "truncated_normal":
-            return _truncated_normal(rng, shape) * (np.sqrt(scale / fan) / TRUNCATED_NORMAL_STD)
-        limit = np.sqrt(3.0 * scale / fan)
-        return rng.uniform(-limit, limit, size=shape)
-
+    scheme = functools.partial(_variance_scaled, scale=scale, mode=mode, distribution=distribution)
     scheme.__name__ = f"variance_scaling(scale={scale}, mode={mode!r}, distribution={distribution!r})"
     return scheme
+
+
+def _variance_scaled(
+    fan_out: int, fan_in: int, rng: RandomSource, *, scale: float, mode: str, distribution: str
+) -> np.ndarray:
+    """The draw of :func:`variance_scaling` (module-level, so that schemes pickle)."""
+    fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[mode]
+    shape = (fan_out, fan_in)
+    if distribution == "normal":
+        # Written as the study writes He: randn(...) * sqrt(2. / fan_in).
+        return _normal(rng, shape) * np.sqrt(scale / fan)
+    if distribution == "truncated_normal":
+        return _truncated_normal(rng, shape) * (np.sqrt(scale / fan) / TRUNCATED_NORMAL_STD)
+    limit = np.sqrt(3.0 * scale / fan)
+    return rng.uniform(-limit, limit, size=shape)
 
 
 def _named(function: Scheme, name: str, doc: str) -> Scheme:
@@ -286,8 +294,16 @@ def calculate_gain(nonlinearity: str) -> float:
 
 
 def register_initialization(name: str, scheme: Scheme) -> None:
-    """Make ``scheme(fan_out, fan_in, rng) -> W`` available under ``name`` everywhere
-    an initialisation is named (``train``, ``sweep``, the command line's ``--init``).
+    """Make ``scheme(fan_out, fan_in, rng) -> W`` available under ``name`` in this
+    process: ``initialization=name`` then works in :func:`fastnn.train`,
+    :func:`initialize_parameters`, :func:`fastnn.diagnose` and :func:`fastnn.sweep`.
+
+    The registry lives in the process that registers. :func:`fastnn.sweep` looks each
+    name up before it starts and sends the scheme itself to its workers, so a
+    registered scheme works on process and cluster executors too, provided it
+    pickles: define it at module level, in a module the workers can import (a lambda
+    or a function defined inside another function does not pickle). The command
+    line's ``--init`` runs in a fresh process and knows only the built-in names.
 
     Raises
     ------
