@@ -14,6 +14,7 @@ converts (it draws no random numbers). Drawing the initial parameters is
 from __future__ import annotations
 
 import numbers
+import warnings
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence, Union
 
@@ -22,6 +23,7 @@ import numpy as np
 __all__ = [
     "Seed",
     "TrainingProblem",
+    "check_final_cost",
     "check_layers_dims",
     "check_learning_rate",
     "check_network",
@@ -366,3 +368,29 @@ def check_training(
         check_number(gain, "gain"),
     )
 
+
+def check_final_cost(costs: np.ndarray, learning_rate: float) -> None:
+    """Warn when a finished training's final cost is infinite.
+
+    An infinite cost with finite weights means the output sigmoid rounded to exactly
+    0 or 1 on examples of the other label. If the cost was finite earlier, the
+    steps threw it there: the learning rate is too large. If it was never finite,
+    the initial weights put it there and the run was too short to recover. A cost
+    that is infinite only at the start (the study's large random weights) and
+    finite at the end is not a problem and gives no warning.
+    """
+    if not (len(costs) and np.isinf(costs[-1])):
+        return
+    if np.isfinite(costs).any():
+        advice = f"try a smaller learning rate (learning_rate={learning_rate!r})"
+    else:
+        advice = (
+            "it was infinite from the first iteration, so the initial weights are too"
+            " large for the output: try a smaller scale or gain, or more iterations"
+        )
+    warnings.warn(
+        "the final cost is infinite: the output sigmoid saturated at exactly 0 or 1"
+        f" on examples of the other label; {advice}",
+        RuntimeWarning,
+        stacklevel=3,
+    )

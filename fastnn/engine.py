@@ -16,6 +16,7 @@ import numpy as np
 from fastnn import _dispatch
 from fastnn._validate import (
     Seed,
+    check_final_cost,
     check_network,
     check_positive_int,
     check_training,
@@ -168,6 +169,14 @@ def train(
         exception's ``partial_result`` attribute is a :class:`TrainResult` with the
         parameters and costs of every iteration completed so far; pass its
         ``parameters`` back to continue.
+
+    Warns
+    -----
+    RuntimeWarning
+        If the final cost is infinite (the output sigmoid saturated on wrong
+        labels): the message points at the learning rate if the cost was finite
+        earlier, else at the initial weights. An infinite cost at the first
+        iterations only, as the study's large random start has, gives no warning.
     """
     problem = check_training(X, Y, learning_rate, num_iterations, seed, gain)
     start_from = starting_point(
@@ -217,6 +226,7 @@ def train(
         # so far is consistent, and goes with the exception.
         interrupt.partial_result = result(int(progress[0]))
         raise
+    check_final_cost(costs, problem.learning_rate)
     return result(problem.num_iterations)
 
 

@@ -13,7 +13,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from fastnn._validate import Seed, check_network, check_training, check_X_Y
+from fastnn._validate import Seed, check_final_cost, check_network, check_training, check_X_Y
 from fastnn.init import Scheme, starting_point
 from fastnn.result import TrainResult
 
@@ -97,7 +97,7 @@ def train(
     gain: float = 1.0,
     print_cost: bool = False,
 ) -> TrainResult:
-    """Train with plain NumPy; the same signature, checks and result as
+    """Train with plain NumPy; the same signature, checks, warnings and result as
     :func:`fastnn.train` (without its ``n_threads`` and ``kernel``).
 
     Unlike the compiled engine it raises no ``FloatingPointError`` when the
@@ -119,6 +119,7 @@ def train(
             parameters = update(parameters, grads, problem.learning_rate)
             if print_cost and i % 1000 == 0:
                 print(f"Cost after iteration {i}: {costs[i]}")
+    check_final_cost(costs, problem.learning_rate)
     return TrainResult(
         parameters=parameters,
         costs=costs,

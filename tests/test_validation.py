@@ -1,6 +1,7 @@
 """Bad input is rejected in Python with a message naming the problem; odd but valid
 input (integers, float32, strided, Fortran order, read-only) is converted."""
 import ast
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -232,6 +233,38 @@ def test_a_scheme_can_be_passed_itself(train, tmp_path):
     assert given.initialization == scheme.__name__
     loaded = fastnn.load(fastnn.save(tmp_path / "model.npz", given))
     assert loaded.initialization == scheme.__name__
+
+
+# ------------------------------------------------------------------ divergence
+
+
+@pytest.mark.parametrize("train", [engine.train, reference.train], ids=["compiled", "reference"])
+def test_an_infinite_final_cost_warns(train, study_data):
+    train_X, train_Y, _, _ = study_data
+    with pytest.warns(RuntimeWarning, match=r"final cost is infinite.*smaller learning rate"):
+        result = train(train_X, train_Y, learning_rate=1e6, num_iterations=10)
+    assert np.isinf(result.costs[-1])
+    assert all(np.isfinite(value).all() for value in result.parameters.values())
+
+
+@pytest.mark.parametrize("train", [engine.train, reference.train], ids=["compiled", "reference"])
+def test_a_start_that_never_leaves_saturation_warns_about_the_weights(train, study_data):
+    # The x10 random start's cost is inf for its first 45 iterations.
+    train_X, train_Y, _, _ = study_data
+    with pytest.warns(RuntimeWarning, match=r"final cost is infinite.*infinite from the first iteration.*initial weights"):
+        result = train(train_X, train_Y, initialization="random", num_iterations=10)
+    assert np.isinf(result.costs).all()
+
+
+@pytest.mark.parametrize("train", [engine.train, reference.train], ids=["compiled", "reference"])
+def test_an_infinite_cost_at_the_start_only_does_not_warn(train, study_data):
+    # The study's x10 random start saturates the output at first (cost inf for the
+    # first 45 iterations), then recovers.
+    train_X, train_Y, _, _ = study_data
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        result = train(train_X, train_Y, initialization="random", num_iterations=100)
+    assert np.isinf(result.costs[0]) and np.isfinite(result.costs[-1])
 
 
 # ---------------------------------------------------------------- numbers
