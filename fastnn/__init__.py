@@ -11,6 +11,7 @@ are drop-ins; ``fastnn.reference`` holds the plain NumPy oracle.
 """
 from importlib.metadata import PackageNotFoundError, version as _version
 
+from fastnn import reference
 from fastnn._dispatch import build_info
 from fastnn.data import load_dataset, make_donut
 from fastnn.diagnose import diagnose
@@ -53,6 +54,7 @@ __all__ = [
     "model",
     "predict",
     "predict_proba",
+    "reference",
     "register_initialization",
     "run_study",
     "save",

@@ -1,9 +1,11 @@
 """Which build of the compiled kernel runs here.
 
 setup.py compiles the same kernel source once per instruction set (see its
-docstring). At import, the best build that was compiled *and* that this CPU supports
-is chosen; ``FASTNN_KERNEL=<build>`` forces one (for tests, benchmarks and bug
-reports). :func:`build_info` says what was chosen and why.
+docstring). Once per process (when :mod:`fastnn.engine` is imported), the best build
+that was compiled *and* that this CPU supports is chosen; ``FASTNN_KERNEL=<build>``,
+as set at that moment, forces one (for tests, benchmarks and bug reports). The choice
+is kept: changing the variable later changes nothing, and :func:`build_info` reports
+the build that :func:`fastnn.train` really uses.
 """
 from __future__ import annotations
 
@@ -12,13 +14,15 @@ import os
 import platform
 from types import ModuleType
 
-__all__ = ["BUILDS", "available_builds", "load", "default_build", "build_info"]
+__all__ = ["BUILDS", "available_builds", "available_cores", "load", "default_build", "build_info"]
 
 # Best first. The level is the x86-64 microarchitecture level the build assumes.
 BUILDS = {"x86_64_v4": 4, "x86_64_v3": 3, "baseline": 0}
 ENV_VAR = "FASTNN_KERNEL"
 
 _modules: dict[str, ModuleType] = {}
+# (build, the FASTNN_KERNEL value it was chosen under), once chosen.
+_choice: tuple[str, str | None] | None = None
 
 
 def _import(build: str) -> ModuleType | None:
@@ -69,15 +73,36 @@ def load(build: str) -> ModuleType:
 
 
 def default_build() -> str:
-    """``FASTNN_KERNEL`` if set, else the best available build."""
-    forced = os.environ.get(ENV_VAR)
-    if forced:
-        try:
-            load(forced)
-        except ValueError as exc:
-            raise RuntimeError(f"{ENV_VAR}={forced!r}: {exc}") from None
-        return forced
-    return available_builds()[0]
+    """The build used when a call names none: ``FASTNN_KERNEL`` if it was set at the
+    first call, else the best available build. Chosen at the first call, then kept.
+
+    Raises
+    ------
+    RuntimeError
+        If ``FASTNN_KERNEL`` names a build that cannot run here.
+    """
+    return _chosen()[0]
+
+
+def _chosen() -> tuple[str, str | None]:
+    global _choice
+    if _choice is None:
+        forced = os.environ.get(ENV_VAR) or None
+        if forced:
+            try:
+                load(forced)
+            except ValueError as exc:
+                raise RuntimeError(f"{ENV_VAR}={forced!r}: {exc}") from None
+        _choice = (forced or available_builds()[0], forced)
+    return _choice
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the OS has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def build_info() -> dict[str, object]:
@@ -86,15 +111,16 @@ def build_info() -> dict[str, object]:
     Returns
     -------
     dict
-        ``build`` (the default kernel), ``forced_by_env`` (the value of
-        ``FASTNN_KERNEL`` or None), ``available`` (builds this CPU can run, best
-        first), ``machine``, ``block_size`` (examples per kernel block) and
+        ``build`` (the default kernel, the one :func:`fastnn.train` uses when no
+        ``kernel=`` is given), ``forced_by_env`` (the value of ``FASTNN_KERNEL``
+        when that choice was made, or None), ``available`` (builds this CPU can run,
+        best first), ``machine``, ``block_size`` (examples per kernel block) and
         ``debug_checks`` (empty for a normal build; see setup.py).
     """
-    build = default_build()
+    build, forced = _chosen()
     return {
         "build": build,
-        "forced_by_env": os.environ.get(ENV_VAR) or None,
+        "forced_by_env": forced,
         "available": available_builds(),
         "machine": platform.machine(),
         "block_size": load(build).block_size(),

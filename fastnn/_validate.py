@@ -6,51 +6,164 @@ float64 (integer, boolean, float32 and strided arrays are accepted and converted
 never modified); anything else raises a ``TypeError`` or ``ValueError`` that names
 the argument and shows what it got. The kernel runs with bounds checks off, so these
 checks are what keep it in bounds.
+
+This module is a leaf: it imports nothing else of fastnn, and it only checks and
+converts (it draws no random numbers). Drawing the initial parameters is
+:mod:`fastnn.init`'s job.
 """
 from __future__ import annotations
 
 import numbers
+import warnings
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Sequence, Union
 
 import numpy as np
 
 __all__ = [
-    "check_layers_dims",
-    "check_X",
-    "check_Y",
-    "check_parameters",
-    "infer_layers_dims",
-    "check_training",
+    "Seed",
     "TrainingProblem",
+    "check_final_cost",
+    "check_layers_dims",
+    "check_learning_rate",
+    "check_network",
+    "check_number",
+    "check_parameters",
+    "check_positive_int",
+    "check_random_state",
+    "check_seed",
+    "check_training",
+    "check_X",
+    "check_X_Y",
+    "check_Y",
+    "infer_layers_dims",
 ]
 
-DEFAULT_HIDDEN = (10, 5)
+RandomSource = Union[np.random.RandomState, np.random.Generator]
+Seed = Union[int, np.random.RandomState, np.random.Generator]
+
+# The seeds a legacy RandomState accepts: 0 to 2**32 - 1.
+SEED_LIMIT = 2**32
 
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 
-def _as_float_array(value: Any, name: str) -> np.ndarray:
+def _is_real(value: Any) -> bool:
+    # numbers.Real covers Python ints and floats and NumPy's integer and float
+    # scalars; bool is an Integral too, and is never a sensible number here.
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def check_number(value: Any, name: str, *, positive: bool = False) -> float:
+    """``value`` as a finite Python float.
+
+    Python and NumPy integers and floats are accepted (``np.float32(2)`` too);
+    booleans, strings and everything else are not.
+
+    Parameters
+    ----------
+    value : object
+    name : str
+        The argument's name, for the message.
+    positive : bool, default=False
+        Also require ``value > 0``.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number (or is a bool).
+    ValueError
+        If it is NaN or infinite, or not positive when ``positive``.
+    """
+    if not _is_real(value):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    if not np.isfinite(value) or (positive and value <= 0):
+        raise ValueError(f"{name} must be a finite number{' > 0' if positive else ''}, got {value!r}")
+    return float(value)
+
+
+def check_learning_rate(learning_rate: Any) -> float:
+    """``learning_rate`` as a finite float > 0 (see :func:`check_number`)."""
+    return check_number(learning_rate, "learning_rate", positive=True)
+
+
+def check_positive_int(value: Any, name: str) -> int:
+    """``value`` as a Python int >= 1; TypeError for non-integers (bool included)."""
+    if not _is_int(value):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value!r}")
+    return int(value)
+
+
+def check_seed(seed: Any) -> Seed:
+    """``seed`` checked: an int in [0, 2**32) as a Python int, or a NumPy
+    ``Generator`` or ``RandomState`` unchanged.
+
+    Raises
+    ------
+    TypeError
+        For anything else (bool, float, str, None, ...).
+    ValueError
+        For an int outside [0, 2**32), which ``RandomState`` cannot take.
+    """
+    if isinstance(seed, (np.random.Generator, np.random.RandomState)):
+        return seed
+    if not _is_int(seed):
+        raise TypeError(f"seed must be an int, a numpy Generator or a RandomState, got {seed!r}")
+    if not 0 <= seed < SEED_LIMIT:
+        raise ValueError(f"seed must be an int from 0 to 2**32 - 1, got {seed!r}")
+    return int(seed)
+
+
+def check_random_state(seed: Any) -> RandomSource:
+    """The random state to draw from for ``seed``.
+
+    An int gives a fresh legacy ``np.random.RandomState(seed)``, which reproduces
+    the study's streams exactly (the study seeds NumPy's global generator, itself a
+    ``RandomState``). A ``Generator`` or ``RandomState`` is returned as it is, so
+    drawing from it advances the caller's state. Nothing is drawn here.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`check_seed`.
+    """
+    seed = check_seed(seed)
+    return np.random.RandomState(seed) if isinstance(seed, int) else seed
+
+
+def _kind_of(array: np.ndarray) -> str:
+    """What an array that does not hold real numbers holds, in words."""
+    if array.dtype.kind in "US" or (
+        array.dtype.kind == "O" and any(isinstance(v, (str, bytes)) for v in array.flat)
+    ):
+        return f"strings (dtype {array.dtype})"
+    if array.dtype.kind == "c":
+        return f"complex numbers (dtype {array.dtype})"
+    return f"dtype {array.dtype}"
+
+
+def _as_float_array(value: Any, name: str, content: str = "real numbers (bool, int or float)") -> np.ndarray:
     """``value`` as a float64 ndarray (not yet contiguous), or TypeError."""
     try:
         array = np.asarray(value)
     except Exception as exc:  # ragged nested lists and the like
         raise TypeError(f"{name} must be an array of numbers: {exc}") from None
-    kind = array.dtype.kind
-    if kind not in "biuf":
-        raise TypeError(
-            f"{name} must hold real numbers (bool, int or float), got dtype {array.dtype}"
-        )
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold {content}, got {_kind_of(array)}")
     return array.astype(np.float64, copy=False)
 
 
-def check_layers_dims(layers_dims: Any, n_x: int | None = None) -> list[int]:
+def check_layers_dims(layers_dims: Any, n_x: int | None = None, *, m: int | None = None) -> list[int]:
     """``layers_dims`` as a list of positive Python ints, at least two long.
 
     If ``n_x`` is given, the network must also fit the data: ``layers_dims[0] == n_x``
-    and a single output unit, ``layers_dims[-1] == 1``.
+    and a single output unit, ``layers_dims[-1] == 1``. If ``m`` (the number of
+    examples) is given too, a ``layers_dims[0]`` that matches ``m`` instead of
+    ``n_x`` is reported as a transposed ``X``.
     """
     if isinstance(layers_dims, (str, bytes)) or not isinstance(
         layers_dims, (Sequence, np.ndarray)
@@ -69,10 +182,14 @@ def check_layers_dims(layers_dims: Any, n_x: int | None = None) -> list[int]:
     dims = [int(size) for size in dims]
     if n_x is not None:
         if dims[0] != n_x:
-            raise ValueError(
-                f"layers_dims[0] must equal n_x = X.shape[0] = {n_x}, got {dims[0]}"
-                " (X is (n_x, m), examples in columns)"
-            )
+            if m is not None and dims[0] == m:
+                hint = (
+                    f"; X looks transposed: its shape is ({n_x}, {m}) and X.shape[1] = {m}"
+                    " fits. X must be (n_x, m), examples in columns: pass X.T"
+                )
+            else:
+                hint = " (X is (n_x, m), examples in columns)"
+            raise ValueError(f"layers_dims[0] must equal n_x = X.shape[0] = {n_x}, got {dims[0]}{hint}")
         if dims[-1] != 1:
             raise ValueError(
                 f"layers_dims[-1] must be 1 (one sigmoid output unit), got {dims[-1]}"
@@ -105,11 +222,22 @@ def _all_finite(array: np.ndarray) -> bool:
     return bool(np.isfinite(array).all())
 
 
+def _as_labels(Y: Any, name: str) -> np.ndarray:
+    """``Y`` as a float64 array, a flat array of labels made a row of shape (1, m)."""
+    array = _as_float_array(Y, name, content="labels 0 and 1 as numbers")
+    return array.reshape(1, -1) if array.ndim == 1 else array
+
+
 def check_Y(Y: Any, m: int, name: str = "Y") -> np.ndarray:
-    """``Y`` as a C-contiguous float64 array of shape (1, m) holding only 0 and 1."""
-    array = _as_float_array(Y, name)
+    """``Y`` as a C-contiguous float64 array of shape (1, m) holding only 0 and 1.
+
+    A flat array of ``m`` labels (scikit-learn's ``y``) is taken as the row (1, m).
+    """
+    array = _as_labels(Y, name)
     if array.shape != (1, m):
         hint = " (did you pass X transposed?)" if array.shape[-1:] != (m,) else ""
+        if array.shape == (m, 1) and m > 1:
+            hint = f" (a column: pass {name}.T)"
         raise ValueError(
             f"{name} must have shape (1, m) = (1, {m}) to match X, got {array.shape}{hint}"
         )
@@ -121,6 +249,24 @@ def check_Y(Y: Any, m: int, name: str = "Y") -> np.ndarray:
         f"{name} must hold labels 0 and 1 only, got {float(array[bad][0])!r}"
         f" ({int(bad.sum())} of {array.size} values are neither 0 nor 1)"
     )
+
+
+def check_X_Y(X: Any, Y: Any, *, y_name: str = "Y") -> tuple[np.ndarray, np.ndarray]:
+    """``X`` and ``Y`` checked together (see :func:`check_X` and :func:`check_Y`).
+
+    When ``Y`` does not match ``X`` but has one label per *row* of ``X``, the message
+    says that ``X`` looks transposed (examples in rows, as scikit-learn has them).
+    """
+    X = check_X(X)
+    labels = _as_labels(Y, y_name)
+    n_x, m = X.shape
+    n_labels = labels.size if labels.ndim == 2 and 1 in labels.shape else None
+    if n_labels is not None and n_labels == n_x != m and n_labels > 1:
+        raise ValueError(
+            f"X looks transposed: it has shape {X.shape} and {y_name} has {n_labels} labels,"
+            f" one per row of X. X must be (n_x, m), examples in columns: pass X.T"
+        )
+    return X, check_Y(labels, m, name=y_name)
 
 
 def infer_layers_dims(parameters: Any) -> list[int]:
@@ -177,69 +323,74 @@ def check_parameters(parameters: Any, layers_dims: Sequence[int]) -> dict[str, n
     return checked
 
 
-def check_learning_rate(learning_rate: Any) -> float:
-    if not isinstance(learning_rate, numbers.Real) or isinstance(learning_rate, (bool, np.bool_)):
-        raise TypeError(f"learning_rate must be a number, got {learning_rate!r}")
-    if not np.isfinite(learning_rate) or learning_rate <= 0:
-        raise ValueError(f"learning_rate must be a finite number > 0, got {learning_rate!r}")
-    return float(learning_rate)
-
-
-def check_positive_int(value: Any, name: str) -> int:
-    if not _is_int(value):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value!r}")
-    return int(value)
+def check_network(parameters: Any, X: np.ndarray) -> tuple[list[int], dict[str, np.ndarray]]:
+    """The layer sizes read off ``parameters`` and checked against a checked ``X``
+    (one sigmoid output unit), and the parameters checked as :func:`check_parameters`."""
+    layers_dims = infer_layers_dims(parameters)
+    try:
+        layers_dims = check_layers_dims(layers_dims, n_x=X.shape[0], m=X.shape[1])
+    except ValueError as exc:
+        raise ValueError(f"parameters do not describe a network for X of shape {X.shape}: {exc}") from None
+    return layers_dims, check_parameters(parameters, layers_dims)
 
 
 @dataclass(frozen=True)
 class TrainingProblem:
-    """Validated, converted arguments of a training run."""
+    """Validated, converted arguments of a training run (the network's layers and
+    initial parameters are :func:`fastnn.init.starting_point`'s job)."""
 
     X: np.ndarray
     Y: np.ndarray
-    layers_dims: list[int]
-    parameters: dict[str, np.ndarray]
-    initialization: str | None
     learning_rate: float
     num_iterations: int
-    seed: int
+    seed: Seed
+    gain: float
 
 
 def check_training(
-    X: Any,
-    Y: Any,
-    layers_dims: Sequence[int] | None,
-    initialization: str,
-    learning_rate: float,
-    num_iterations: int,
-    seed: int,
-    parameters: Mapping[str, Any] | None,
+    X: Any, Y: Any, learning_rate: Any, num_iterations: Any, seed: Any, gain: Any = 1.0
 ) -> TrainingProblem:
-    """Check and convert the arguments of ``train``; draw the initial parameters.
+    """Check and convert the data and options of ``train``.
 
-    ``layers_dims`` defaults to the study's ``[n_x, 10, 5, 1]``, or to the shapes of
-    ``parameters`` when they are given (a warm start). ``initialization`` is ignored
-    (and reported as None) when ``parameters`` are given.
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`check_X_Y`, :func:`check_learning_rate`,
+        :func:`check_positive_int`, :func:`check_seed` and :func:`check_number`.
     """
-    from fastnn.init import initialize_parameters  # init imports this module
+    X, Y = check_X_Y(X, Y)
+    return TrainingProblem(
+        X,
+        Y,
+        check_learning_rate(learning_rate),
+        check_positive_int(num_iterations, "num_iterations"),
+        check_seed(seed),
+        check_number(gain, "gain"),
+    )
 
-    X = check_X(X)
-    Y = check_Y(Y, X.shape[1])
-    learning_rate = check_learning_rate(learning_rate)
-    num_iterations = check_positive_int(num_iterations, "num_iterations")
-    if layers_dims is None:
-        layers_dims = (
-            infer_layers_dims(parameters)
-            if parameters is not None
-            else [X.shape[0], *DEFAULT_HIDDEN, 1]
-        )
-    dims = check_layers_dims(layers_dims, n_x=X.shape[0])
-    if parameters is None:
-        parameters = initialize_parameters(dims, initialization, seed)
-        parameters = {key: np.ascontiguousarray(value) for key, value in parameters.items()}
+
+def check_final_cost(costs: np.ndarray, learning_rate: float) -> None:
+    """Warn when a finished training's final cost is infinite.
+
+    An infinite cost with finite weights means the output sigmoid rounded to exactly
+    0 or 1 on examples of the other label. If the cost was finite earlier, the
+    steps threw it there: the learning rate is too large. If it was never finite,
+    the initial weights put it there and the run was too short to recover. A cost
+    that is infinite only at the start (the study's large random weights) and
+    finite at the end is not a problem and gives no warning.
+    """
+    if not (len(costs) and np.isinf(costs[-1])):
+        return
+    if np.isfinite(costs).any():
+        advice = f"try a smaller learning rate (learning_rate={learning_rate!r})"
     else:
-        parameters = check_parameters(parameters, dims)
-        initialization = None
-    return TrainingProblem(X, Y, dims, parameters, initialization, learning_rate, num_iterations, seed)
+        advice = (
+            "it was infinite from the first iteration, so the initial weights are too"
+            " large for the output: try a smaller scale or gain, or more iterations"
+        )
+    warnings.warn(
+        "the final cost is infinite: the output sigmoid saturated at exactly 0 or 1"
+        f" on examples of the other label; {advice}",
+        RuntimeWarning,
+        stacklevel=3,
+    )

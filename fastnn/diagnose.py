@@ -15,8 +15,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from fastnn import reference
-from fastnn._validate import check_layers_dims, check_X, check_Y
-from fastnn.init import initialize_parameters
+from fastnn._validate import check_seed, check_X, check_X_Y
+from fastnn.init import Scheme, starting_point
 
 __all__ = ["LayerDiagnosis", "Diagnosis", "diagnose"]
 
@@ -73,7 +73,7 @@ def _fraction(value: float) -> str:
 def diagnose(
     X: Any,
     layers_dims: Sequence[int] | None = None,
-    initialization: str = "he",
+    initialization: str | Scheme = "he",
     seed: Any = 3,
     *,
     Y: Any = None,
@@ -86,9 +86,10 @@ def diagnose(
     X : array_like of shape (n_x, m)
     layers_dims : sequence of int, optional
         Default: the study's ``[n_x, 10, 5, 1]``.
-    initialization : str, default="he"
-    seed : int or Generator, default=3
-    Y : array_like of shape (1, m), optional
+    initialization : str or callable, default="he"
+        A scheme's name or the scheme itself, as for :func:`fastnn.train`.
+    seed : int, Generator or RandomState, default=3
+    Y : array_like of shape (1, m) or (m,), optional
         Labels; needed for the cost and the gradient norms (NaN without them).
     gain : float, default=1.0
 
@@ -103,15 +104,18 @@ def diagnose(
     ValueError, TypeError
         As :func:`fastnn.train`, for bad inputs or options.
     """
-    X = check_X(X)
-    dims = check_layers_dims(layers_dims if layers_dims is not None else [X.shape[0], 10, 5, 1], n_x=X.shape[0])
-    parameters = initialize_parameters(dims, initialization, seed, gain=gain)
+    if Y is None:
+        X = check_X(X)
+    else:
+        X, Y = check_X_Y(X, Y)
+    seed = check_seed(seed)
+    start = starting_point(X, layers_dims, initialization, seed, None, gain=gain)
+    dims, parameters = start.layers_dims, start.parameters
     L = len(dims) - 1
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         activations = reference.forward(X, parameters)
         grads, cost = None, None
         if Y is not None:
-            Y = check_Y(Y, X.shape[1])
             cost = float(reference.compute_cost(activations[-1], Y))
             grads = reference.backward(Y, activations, parameters)
     layers = []
@@ -130,4 +134,4 @@ def diagnose(
             identical_units=bool(dims[l] > 1 and np.all(A == A[:1])),
             grad_norm=float(np.linalg.norm(grads[f"dW{l}"])) if grads is not None else float("nan"),
         ))
-    return Diagnosis(str(initialization), seed, dims, layers, cost)
+    return Diagnosis(start.initialization, seed, dims, layers, cost)

@@ -8,26 +8,27 @@ kernel is raised with advice. Nothing is allocated per iteration; the kernel
 """
 from __future__ import annotations
 
-import os
 import time
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from fastnn import _dispatch
 from fastnn._validate import (
-    check_layers_dims,
-    check_parameters,
+    Seed,
+    check_final_cost,
+    check_network,
     check_positive_int,
     check_training,
     check_X,
-    infer_layers_dims,
+    check_X_Y,
 )
+from fastnn.init import Scheme, starting_point
 from fastnn.result import TrainResult
 
-from fastnn import _dispatch
-
-# The kernel build used when a call does not name one: chosen once, at import.
-DEFAULT_BUILD = _dispatch.default_build()
+# The kernel build used when a call does not name one is chosen once, by _dispatch
+# (which build_info reports); choosing it now makes a bad FASTNN_KERNEL fail the import.
+_dispatch.default_build()
 
 __all__ = ["train", "predict_proba", "cost_and_gradients", "pack", "unpack"]
 
@@ -41,23 +42,17 @@ CHUNK_WORK = 300_000_000
 def _chunk_iterations(m: int, n_params: int) -> int:
     return max(1, min(CHUNK, CHUNK_WORK // (m * n_params)))
 
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
 
 def _threads(n_threads: int | None) -> int:
     # The kernel uses at most one thread per group of examples (one group up to 2560
     # examples), so the default costs nothing on small data.
     if n_threads is None:
-        return _cores()
+        return _dispatch.available_cores()
     return check_positive_int(n_threads, "n_threads")
 
 
 def _kernel(build: str | None):
-    return _dispatch.load(DEFAULT_BUILD if build is None else build)
+    return _dispatch.load(_dispatch.default_build() if build is None else build)
 
 
 def _layout(layers_dims: Sequence[int]) -> tuple[np.ndarray, np.ndarray, int]:
@@ -97,12 +92,13 @@ def train(
     X: Any,
     Y: Any,
     layers_dims: Sequence[int] | None = None,
-    initialization: str = "he",
+    initialization: str | Scheme = "he",
     learning_rate: float = 0.01,
     num_iterations: int = 15000,
-    seed: int = 3,
+    seed: Seed = 3,
     parameters: Mapping[str, Any] | None = None,
     *,
+    gain: float = 1.0,
     print_cost: bool = False,
     n_threads: int | None = None,
     kernel: str | None = None,
@@ -114,21 +110,30 @@ def train(
     X : array_like of shape (n_x, m)
         Inputs, examples in columns. Integer, boolean, float32 and non-contiguous
         arrays are converted to C-contiguous float64 (the input is never modified).
-    Y : array_like of shape (1, m)
-        Labels, 0 or 1.
+    Y : array_like of shape (1, m) or (m,)
+        Labels, 0 or 1; a flat array of m labels (scikit-learn's ``y``) is taken as
+        the row (1, m).
     layers_dims : sequence of int, optional
         ``[n_x, n_1, ..., n_{L-1}, 1]``. Defaults to the study's ``[n_x, 10, 5, 1]``,
         or to the shapes of ``parameters`` when those are given.
-    initialization : str, default="he"
-        Scheme for the initial weights (see :data:`fastnn.init.INITIALIZATIONS`);
-        ignored when ``parameters`` are given.
+    initialization : str or callable, default="he"
+        Scheme for the initial weights: a name in
+        :data:`fastnn.init.INITIALIZATIONS` (or an alias), or a scheme
+        ``(fan_out, fan_in, rng) -> W`` itself, such as
+        ``fastnn.variance_scaling(...)``; the result records a callable by its
+        ``__name__``. Ignored when ``parameters`` are given.
     learning_rate : float, default=0.01
     num_iterations : int, default=15000
-    seed : int, default=3
-        Seed of the initialisation (the study's 3).
+    seed : int, Generator or RandomState, default=3
+        Seed of the initialisation (the study's 3): an int in [0, 2**32) seeds a
+        legacy ``RandomState``; a ``Generator`` or ``RandomState`` is drawn from.
+        Checked even for a warm start, and recorded in the result as given.
     parameters : dict, optional
         Start from these parameters (a warm start) instead of drawing new ones.
         They are copied, not modified.
+    gain : float, default=1.0
+        Multiplies the drawn initial weights (see :func:`fastnn.calculate_gain`);
+        must stay 1 for a warm start.
     print_cost : bool, default=False
         Print ``Cost after iteration i: c`` every 1000 iterations, as the study does.
     n_threads : int, optional
@@ -148,10 +153,12 @@ def train(
     Raises
     ------
     ValueError
-        If an array has the wrong shape, holds NaN or inf, ``Y`` holds labels other
-        than 0 and 1, ``layers_dims`` does not fit ``X`` or is not positive, the
-        initialisation is unknown, or ``learning_rate``/``num_iterations`` is not
-        positive.
+        If an array has the wrong shape (``X`` transposed is named as such), holds
+        NaN or inf, ``Y`` holds labels other than 0 and 1, ``layers_dims`` does not
+        fit ``X`` or is not positive, the initialisation is unknown,
+        ``learning_rate``/``num_iterations`` is not positive, an int ``seed`` is
+        outside [0, 2**32), ``gain`` is not finite, or ``gain`` is not 1 for a warm
+        start.
     TypeError
         If an array does not hold real numbers or an option has the wrong type.
     FloatingPointError
@@ -162,14 +169,23 @@ def train(
         exception's ``partial_result`` attribute is a :class:`TrainResult` with the
         parameters and costs of every iteration completed so far; pass its
         ``parameters`` back to continue.
+
+    Warns
+    -----
+    RuntimeWarning
+        If the final cost is infinite (the output sigmoid saturated on wrong
+        labels): the message points at the learning rate if the cost was finite
+        earlier, else at the initial weights. An infinite cost at the first
+        iterations only, as the study's large random start has, gives no warning.
     """
-    problem = check_training(
-        X, Y, layers_dims, initialization, learning_rate, num_iterations, seed, parameters
+    problem = check_training(X, Y, learning_rate, num_iterations, seed, gain)
+    start_from = starting_point(
+        problem.X, layers_dims, initialization, problem.seed, parameters, gain=problem.gain
     )
     core = _kernel(kernel)
     threads = _threads(n_threads)
-    dims, offsets, n_params = _layout(problem.layers_dims)
-    theta = pack(problem.parameters, problem.layers_dims)
+    dims, offsets, n_params = _layout(start_from.layers_dims)
+    theta = pack(start_from.parameters, start_from.layers_dims)
     grad = np.empty(n_params)
     y = problem.Y.ravel()
     costs = np.empty(problem.num_iterations)
@@ -178,10 +194,10 @@ def train(
 
     def result(iterations: int) -> TrainResult:
         return TrainResult(
-            parameters=unpack(theta, problem.layers_dims),
+            parameters=unpack(theta, start_from.layers_dims),
             costs=costs[:iterations],
-            layers_dims=problem.layers_dims,
-            initialization=problem.initialization,
+            layers_dims=start_from.layers_dims,
+            initialization=start_from.initialization,
             learning_rate=problem.learning_rate,
             seed=problem.seed,
             engine="compiled",
@@ -210,6 +226,7 @@ def train(
         # so far is consistent, and goes with the exception.
         interrupt.partial_result = result(int(progress[0]))
         raise
+    check_final_cost(costs, problem.learning_rate)
     return result(problem.num_iterations)
 
 
@@ -236,11 +253,7 @@ def predict_proba(
         As :func:`train`, for ``X`` and ``parameters``.
     """
     X = check_X(X)
-    try:
-        layers_dims = check_layers_dims(infer_layers_dims(parameters), n_x=X.shape[0])
-    except ValueError as exc:
-        raise ValueError(f"parameters do not describe a network for X of shape {X.shape}: {exc}") from None
-    checked = check_parameters(parameters, layers_dims)
+    layers_dims, checked = check_network(parameters, X)
     dims, offsets, _ = _layout(layers_dims)
     out = np.empty(X.shape[1])
     _kernel(kernel).forward(
@@ -256,21 +269,35 @@ def cost_and_gradients(
     """Cost and gradients at ``parameters``, computed exactly as a training iteration
     of the compiled engine computes them (for gradient checks and diagnostics).
 
+    Parameters
+    ----------
+    X : array_like of shape (n_x, m)
+    Y : array_like of shape (1, m) or (m,)
+        Labels, 0 or 1.
+    parameters : dict
+        ``{"W1": ..., "b1": ..., ...}`` with a single output unit; not modified.
+    n_threads, kernel
+        As for :func:`train`.
+
     Returns
     -------
     cost : float
     grads : dict
         ``{"dW1": ..., "db1": ..., ...}``, shaped like the parameters.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`train`, for ``X``, ``Y`` and ``parameters``.
     """
-    if parameters is None:
-        raise TypeError("parameters must be a dict like {'W1': ..., 'b1': ...}, got None")
-    problem = check_training(X, Y, None, "he", 1.0, 1, 0, parameters)
-    dims, offsets, n_params = _layout(problem.layers_dims)
+    X, Y = check_X_Y(X, Y)
+    layers_dims, checked = check_network(parameters, X)
+    dims, offsets, n_params = _layout(layers_dims)
     grad = np.empty(n_params)
     cost = _kernel(kernel).gradient(
-        problem.X, problem.Y.ravel(), dims, offsets,
-        pack(problem.parameters, problem.layers_dims), grad,
+        X, Y.ravel(), dims, offsets,
+        pack(checked, layers_dims), grad,
         _threads(n_threads),
     )
-    grads = {f"d{key}": value for key, value in unpack(grad, problem.layers_dims).items()}
+    grads = {f"d{key}": value for key, value in unpack(grad, layers_dims).items()}
     return cost, grads

@@ -9,7 +9,13 @@ start at zero.
 :func:`initialize_parameters` draws the matrices in layer order W1, W2, ... from one
 random state. With an integer seed that is a legacy ``RandomState(seed)``, which
 reproduces the study's streams exactly (the study seeds NumPy's global generator
-with 3 and draws W1, W2, W3 with ``randn``).
+with 3 and draws W1, W2, W3 with ``randn``). :func:`starting_point` is where both
+engines get the network a training starts from: the default layer sizes and the
+drawn (or, for a warm start, checked) parameters.
+
+A scheme can be named (a key of :data:`INITIALIZATIONS` or an alias) or passed
+itself, as a callable. The built-in schemes pickle, so they travel to worker
+processes (see :func:`fastnn.sweep`).
 
 Most schemes are instances of :func:`variance_scaling`, the general form Keras and
 JAX use: weights of variance ``scale / fan`` with ``fan`` the fan-in, the fan-out or
@@ -17,17 +23,31 @@ their average, drawn from a normal, a truncated normal or a uniform distribution
 """
 from __future__ import annotations
 
+import difflib
+import functools
 import math
-from typing import Callable, Sequence, Union
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from fastnn._validate import check_layers_dims
+from fastnn._validate import (
+    RandomSource,
+    Seed,
+    check_layers_dims,
+    check_number,
+    check_parameters,
+    check_random_state,
+    infer_layers_dims,
+)
 
 __all__ = [
+    "DEFAULT_HIDDEN",
     "INITIALIZATIONS",
     "Scheme",
+    "Start",
     "calculate_gain",
+    "default_layers_dims",
     "get_initialization",
     "he",
     "he_uniform",
@@ -40,6 +60,8 @@ __all__ = [
     "orthogonal",
     "random",
     "register_initialization",
+    "scheme_name",
+    "starting_point",
     "variance_scaling",
     "xavier_normal",
     "xavier_uniform",
@@ -47,7 +69,8 @@ __all__ = [
 ]
 
 STUDY_SEED = 3
-RandomSource = Union[np.random.RandomState, np.random.Generator]
+# The study's hidden layers: a network [n_x, 10, 5, 1].
+DEFAULT_HIDDEN = (10, 5)
 Scheme = Callable[[int, int, RandomSource], np.ndarray]
 
 # Standard deviation of a standard normal truncated to [-2, 2]: dividing by it gives
@@ -115,35 +138,43 @@ def variance_scaling(
     Returns
     -------
     callable
-        A scheme ``(fan_out, fan_in, rng) -> W``.
+        A scheme ``(fan_out, fan_in, rng) -> W``, named after its options; pass it
+        as ``initialization=`` or register it. It pickles (a
+        :func:`functools.partial` of a module-level function), so process and
+        cluster executors can carry it.
 
     Raises
     ------
+    TypeError
+        If ``scale`` is not a number.
     ValueError
-        If ``scale`` is not positive or ``mode``/``distribution`` is unknown.
+        If ``scale`` is not finite and positive or ``mode``/``distribution`` is unknown.
     """
-    if not (isinstance(scale, (int, float)) and math.isfinite(scale) and scale > 0):
-        raise ValueError(f"scale must be a finite number > 0, got {scale!r}")
+    scale = check_number(scale, "scale", positive=True)
     modes = ("fan_in", "fan_out", "fan_avg")
     distributions = ("truncated_normal", "normal", "uniform")
     if mode not in modes:
         raise ValueError(f"mode must be one of {list(modes)}, got {mode!r}")
     if distribution not in distributions:
         raise ValueError(f"distribution must be one of {list(distributions)}, got {distribution!r}")
-
-    def scheme(fan_out: int, fan_in: int, rng: RandomSource) -> np.ndarray:
-        fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[mode]
-        shape = (fan_out, fan_in)
-        if distribution == "normal":
-            # Written as the study writes He: randn(...) * sqrt(2. / fan_in).
-            return _normal(rng, shape) * np.sqrt(scale / fan)
-        if distribution == "truncated_normal":
-            return _truncated_normal(rng, shape) * (np.sqrt(scale / fan) / TRUNCATED_NORMAL_STD)
-        limit = np.sqrt(3.0 * scale / fan)
-        return rng.uniform(-limit, limit, size=shape)
-
+    scheme = functools.partial(_variance_scaled, scale=scale, mode=mode, distribution=distribution)
     scheme.__name__ = f"variance_scaling(scale={scale}, mode={mode!r}, distribution={distribution!r})"
     return scheme
+
+
+def _variance_scaled(
+    fan_out: int, fan_in: int, rng: RandomSource, *, scale: float, mode: str, distribution: str
+) -> np.ndarray:
+    """The draw of :func:`variance_scaling` (module-level, so that schemes pickle)."""
+    fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[mode]
+    shape = (fan_out, fan_in)
+    if distribution == "normal":
+        # Written as the study writes He: randn(...) * sqrt(2. / fan_in).
+        return _normal(rng, shape) * np.sqrt(scale / fan)
+    if distribution == "truncated_normal":
+        return _truncated_normal(rng, shape) * (np.sqrt(scale / fan) / TRUNCATED_NORMAL_STD)
+    limit = np.sqrt(3.0 * scale / fan)
+    return rng.uniform(-limit, limit, size=shape)
 
 
 def _named(function: Scheme, name: str, doc: str) -> Scheme:
@@ -263,8 +294,16 @@ def calculate_gain(nonlinearity: str) -> float:
 
 
 def register_initialization(name: str, scheme: Scheme) -> None:
-    """Make ``scheme(fan_out, fan_in, rng) -> W`` available under ``name`` everywhere
-    an initialisation is named (``train``, ``sweep``, the command line's ``--init``).
+    """Make ``scheme(fan_out, fan_in, rng) -> W`` available under ``name`` in this
+    process: ``initialization=name`` then works in :func:`fastnn.train`,
+    :func:`initialize_parameters`, :func:`fastnn.diagnose` and :func:`fastnn.sweep`.
+
+    The registry lives in the process that registers. :func:`fastnn.sweep` looks each
+    name up before it starts and sends the scheme itself to its workers, so a
+    registered scheme works on process and cluster executors too, provided it
+    pickles: define it at module level, in a module the workers can import (a lambda
+    or a function defined inside another function does not pickle). The command
+    line's ``--init`` runs in a fresh process and knows only the built-in names.
 
     Raises
     ------
@@ -282,22 +321,46 @@ def register_initialization(name: str, scheme: Scheme) -> None:
     INITIALIZATIONS[name] = scheme
 
 
-def get_initialization(name: str) -> Scheme:
-    """The scheme registered under ``name`` (or an alias of it)."""
-    if not isinstance(name, str):
-        raise TypeError(f"initialization must be a string, got {type(name).__name__}")
-    key = ALIASES.get(name, name)
-    if key not in INITIALIZATIONS:
-        raise ValueError(
-            f"initialization must be one of {sorted(INITIALIZATIONS) + sorted(ALIASES)}, got {name!r}"
+def get_initialization(initialization: str | Scheme) -> Scheme:
+    """The scheme named ``initialization`` (a registered name or an alias), or
+    ``initialization`` itself if it is a callable scheme.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name: the message lists the known names and suggests the
+        closest.
+    TypeError
+        If ``initialization`` is neither a string nor callable.
+    """
+    if callable(initialization) and not isinstance(initialization, str):
+        return initialization
+    if not isinstance(initialization, str):
+        raise TypeError(
+            "initialization must be a scheme's name (str) or a callable"
+            f" scheme(fan_out, fan_in, rng), got {type(initialization).__name__}"
         )
+    key = ALIASES.get(initialization, initialization)
+    if key not in INITIALIZATIONS:
+        names = sorted({*INITIALIZATIONS, *ALIASES})
+        close = difflib.get_close_matches(initialization, names, n=1)
+        suggestion = f"; did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"initialization must be one of {names}, got {initialization!r}{suggestion}")
     return INITIALIZATIONS[key]
+
+
+def scheme_name(initialization: str | Scheme) -> str:
+    """How a result records ``initialization``: a name as given, a callable by its
+    ``__name__`` (its ``repr`` if it has none)."""
+    if isinstance(initialization, str):
+        return initialization
+    return getattr(initialization, "__name__", None) or repr(initialization)
 
 
 def initialize_parameters(
     layers_dims: Sequence[int],
-    initialization: str = "he",
-    seed: int | np.random.Generator | np.random.RandomState = STUDY_SEED,
+    initialization: str | Scheme = "he",
+    seed: Seed = STUDY_SEED,
     *,
     gain: float = 1.0,
 ) -> dict[str, np.ndarray]:
@@ -307,12 +370,15 @@ def initialize_parameters(
     ----------
     layers_dims : sequence of int
         Layer sizes ``[n_x, n_1, ..., n_L]``, at least two, all positive.
-    initialization : str, default="he"
+    initialization : str or callable, default="he"
         A name in :data:`INITIALIZATIONS` or an alias (``he_normal``,
-        ``kaiming_normal``, ``kaiming_uniform``, ``glorot_normal``, ``glorot_uniform``).
+        ``kaiming_normal``, ``kaiming_uniform``, ``glorot_normal``, ``glorot_uniform``),
+        or a scheme ``(fan_out, fan_in, rng) -> W`` itself, e.g. one made by
+        :func:`variance_scaling`.
     seed : int, Generator or RandomState, default=3
-        An int seeds a legacy ``RandomState`` (the study's streams; 3 is the study's
-        seed); a ``Generator`` or ``RandomState`` is drawn from directly.
+        An int in [0, 2**32) seeds a legacy ``RandomState`` (the study's streams; 3
+        is the study's seed); a ``Generator`` or ``RandomState`` is drawn from
+        directly.
     gain : float, default=1.0
         Multiplies every weight matrix (see :func:`calculate_gain`).
 
@@ -320,39 +386,106 @@ def initialize_parameters(
     -------
     dict of str to ndarray
         ``"W1"`` of shape ``(n_1, n_x)``, ``"b1"`` of shape ``(n_1, 1)``, ... up to
-        ``"WL"``, ``"bL"``; all float64, biases zero.
+        ``"WL"``, ``"bL"``; all float64 and C-contiguous, biases zero.
 
     Raises
     ------
     ValueError
-        If ``initialization`` is not a known scheme, ``layers_dims`` is not a list
-        of at least two positive integers, or ``gain`` is not finite.
+        If ``initialization`` is not a known scheme or returns a wrong shape or
+        NaN/inf, ``layers_dims`` is not a list of at least two positive integers,
+        ``gain`` is not finite, or an int ``seed`` is outside [0, 2**32).
     TypeError
-        If ``initialization`` is not a string or ``seed`` is of the wrong type.
+        If ``initialization`` is neither a string nor callable, ``gain`` is not a
+        number, or ``seed`` is of the wrong type.
     """
     scheme = get_initialization(initialization)
     dims = check_layers_dims(layers_dims)
-    if not (isinstance(gain, (int, float)) and math.isfinite(gain)):
-        raise ValueError(f"gain must be a finite number, got {gain!r}")
-    if isinstance(seed, (np.random.Generator, np.random.RandomState)):
-        rng = seed
-    elif isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-        rng = np.random.RandomState(seed)
-    else:
-        raise TypeError(f"seed must be an int, a numpy Generator or a RandomState, got {seed!r}")
+    gain = check_number(gain, "gain")
+    rng = check_random_state(seed)
+    name = scheme_name(initialization)
     parameters = {}
     for l in range(1, len(dims)):
         W = np.asarray(scheme(dims[l], dims[l - 1], rng), dtype=np.float64)
         if W.shape != (dims[l], dims[l - 1]):
             raise ValueError(
-                f"initialization {initialization!r} returned shape {W.shape} for W{l},"
+                f"initialization {name!r} returned shape {W.shape} for W{l},"
                 f" expected {(dims[l], dims[l - 1])}"
             )
         if not np.isfinite(W).all():
-            raise ValueError(f"initialization {initialization!r} produced NaN or inf in W{l}")
-        parameters[f"W{l}"] = W * gain if gain != 1.0 else W
+            raise ValueError(f"initialization {name!r} produced NaN or inf in W{l}")
+        parameters[f"W{l}"] = np.ascontiguousarray(W * gain if gain != 1.0 else W)
         parameters[f"b{l}"] = np.zeros((dims[l], 1))
     return parameters
+
+
+def default_layers_dims(n_x: int) -> list[int]:
+    """The study's network for ``n_x`` inputs: ``[n_x, *DEFAULT_HIDDEN, 1]``."""
+    return [n_x, *DEFAULT_HIDDEN, 1]
+
+
+@dataclass(frozen=True)
+class Start:
+    """Where a training run starts (see :func:`starting_point`)."""
+
+    layers_dims: list[int]
+    parameters: dict[str, np.ndarray]
+    initialization: str | None   # the scheme's name; None for a warm start
+
+
+def starting_point(
+    X: np.ndarray,
+    layers_dims: Sequence[int] | None,
+    initialization: str | Scheme,
+    seed: Seed,
+    parameters: Mapping[str, Any] | None,
+    *,
+    gain: float = 1.0,
+) -> Start:
+    """The network a training run starts from, shared by both engines' ``train``.
+
+    Without ``parameters``, ``layers_dims`` defaults to the study's
+    ``[n_x, 10, 5, 1]`` and the parameters are drawn by
+    :func:`initialize_parameters`. With ``parameters`` (a warm start), they are
+    checked and copied, ``layers_dims`` defaults to their shapes, and
+    ``initialization`` is ignored (recorded as None).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_x, m)
+        The checked inputs (see :func:`fastnn._validate.check_X`).
+    layers_dims, initialization, seed, parameters, gain
+        As for :func:`fastnn.train`.
+
+    Returns
+    -------
+    Start
+        ``layers_dims``, C-contiguous float64 ``parameters`` the caller may
+        modify, and the name of ``initialization`` (None for a warm start).
+
+    Raises
+    ------
+    ValueError
+        As :func:`initialize_parameters`; if ``layers_dims`` or ``parameters`` do
+        not fit ``X`` (one sigmoid output unit); or if ``gain`` is not 1 for a
+        warm start, which draws nothing for it to scale.
+    TypeError
+        As :func:`initialize_parameters`.
+    """
+    n_x, m = X.shape
+    gain = check_number(gain, "gain")
+    if parameters is None:
+        dims = default_layers_dims(n_x) if layers_dims is None else layers_dims
+        dims = check_layers_dims(dims, n_x=n_x, m=m)
+        drawn = initialize_parameters(dims, initialization, seed, gain=gain)
+        return Start(dims, drawn, scheme_name(initialization))
+    if gain != 1.0:
+        raise ValueError(
+            f"gain scales drawn initial weights, and a warm start (parameters=...) draws"
+            f" none; got gain={gain!r}: scale the parameters before passing them"
+        )
+    dims = infer_layers_dims(parameters) if layers_dims is None else layers_dims
+    dims = check_layers_dims(dims, n_x=n_x, m=m)
+    return Start(dims, check_parameters(parameters, dims), None)
 
 
 def initialize_parameters_zeros(layers_dims: Sequence[int]) -> dict[str, np.ndarray]:

@@ -13,7 +13,8 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from fastnn._validate import check_training
+from fastnn._validate import Seed, check_final_cost, check_network, check_training, check_X_Y
+from fastnn.init import Scheme, starting_point
 from fastnn.result import TrainResult
 
 __all__ = [
@@ -87,19 +88,26 @@ def train(
     X: Any,
     Y: Any,
     layers_dims: Sequence[int] | None = None,
-    initialization: str = "he",
+    initialization: str | Scheme = "he",
     learning_rate: float = 0.01,
     num_iterations: int = 15000,
-    seed: int = 3,
+    seed: Seed = 3,
     parameters: Mapping[str, Any] | None = None,
     *,
+    gain: float = 1.0,
     print_cost: bool = False,
 ) -> TrainResult:
-    """Train with plain NumPy; the same signature and result as :func:`fastnn.train`."""
-    problem = check_training(
-        X, Y, layers_dims, initialization, learning_rate, num_iterations, seed, parameters
+    """Train with plain NumPy; the same signature, checks, warnings and result as
+    :func:`fastnn.train` (without its ``n_threads`` and ``kernel``).
+
+    Unlike the compiled engine it raises no ``FloatingPointError`` when the
+    parameters overflow: it carries on with them.
+    """
+    problem = check_training(X, Y, learning_rate, num_iterations, seed, gain)
+    start_from = starting_point(
+        problem.X, layers_dims, initialization, problem.seed, parameters, gain=problem.gain
     )
-    X, Y, parameters = problem.X, problem.Y, problem.parameters
+    X, Y, parameters = problem.X, problem.Y, start_from.parameters
     costs = np.empty(problem.num_iterations)
     start = time.perf_counter()
     # Saturated sigmoids make log(0) and 0 * inf: expected, and handled by nansum.
@@ -111,11 +119,12 @@ def train(
             parameters = update(parameters, grads, problem.learning_rate)
             if print_cost and i % 1000 == 0:
                 print(f"Cost after iteration {i}: {costs[i]}")
+    check_final_cost(costs, problem.learning_rate)
     return TrainResult(
         parameters=parameters,
         costs=costs,
-        layers_dims=problem.layers_dims,
-        initialization=problem.initialization,
+        layers_dims=start_from.layers_dims,
+        initialization=start_from.initialization,
         learning_rate=problem.learning_rate,
         seed=problem.seed,
         engine="reference",
@@ -126,11 +135,13 @@ def train(
 def cost_and_gradients(
     X: Any, Y: Any, parameters: Mapping[str, Any]
 ) -> tuple[float, dict[str, np.ndarray]]:
-    """Cost and gradients at ``parameters``: one forward and one backward pass."""
-    if parameters is None:
-        raise TypeError("parameters must be a dict like {'W1': ..., 'b1': ...}, got None")
-    problem = check_training(X, Y, None, "he", 1.0, 1, 0, parameters)
+    """Cost and gradients at ``parameters``: one forward and one backward pass.
+
+    The same arguments, checks and result as :func:`fastnn.cost_and_gradients`.
+    """
+    X, Y = check_X_Y(X, Y)
+    _, parameters = check_network(parameters, X)
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        activations = forward(problem.X, problem.parameters)
-        cost = compute_cost(activations[-1], problem.Y)
-        return cost, backward(problem.Y, activations, problem.parameters)
+        activations = forward(X, parameters)
+        cost = compute_cost(activations[-1], Y)
+        return cost, backward(Y, activations, parameters)

@@ -57,6 +57,11 @@ def model(
 
 
 def _predictions(X: Any, y: Any, parameters: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    if isinstance(X, Mapping):
+        raise TypeError(
+            "X is a dict, which looks like the parameters: the study's order is"
+            " predict(X, y, parameters) (and accuracy(X, y, parameters)), data first"
+        )
     X = check_X(X)
     y = check_Y(y, X.shape[1], name="y")
     probabilities = engine.predict_proba(X, parameters)

@@ -3,24 +3,29 @@
 Each training runs on the compiled engine with one thread; the trainings themselves
 run in parallel on any :class:`concurrent.futures.Executor` - by default a thread
 pool over the local cores (the kernel releases the GIL, so threads really run in
-parallel), or a cluster's executor such as Dask's
-``distributed.Client(...).get_executor()``. Results are gathered in job order, so
-they do not depend on the executor or the number of workers.
+parallel), or a process pool, or a cluster's executor such as Dask's
+``distributed.Client(...).get_executor()``. Every option is checked and every scheme
+looked up here, before any job starts; a job carries the scheme itself, not its
+name, so schemes registered in this process work in workers that never registered
+them. Results are gathered in job order, so they do not depend on the executor or
+the number of workers.
 """
 from __future__ import annotations
 
 import concurrent.futures
 import csv
 import json
-import os
+import pickle
 import sys
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
+from fastnn._dispatch import available_cores
+from fastnn._validate import check_learning_rate, check_positive_int, check_seed, check_X_Y
 from fastnn.data import load_dataset
-from fastnn.init import INITIALIZATIONS, get_initialization
+from fastnn.init import INITIALIZATIONS, Scheme, get_initialization, scheme_name
 
 __all__ = ["SweepRun", "SweepResult", "sweep"]
 
@@ -105,17 +110,27 @@ class SweepResult:
 
 def _train_one(job: tuple) -> SweepRun:
     # Module-level, with plain arguments, so that process and cluster executors can
-    # pickle it.
+    # pickle it. The job holds the scheme itself: a worker process has only the
+    # built-in names in its registry.
     from fastnn import engine
     from fastnn.study import accuracy
 
-    name, seed, learning_rate, num_iterations, train_X, train_Y, test_X, test_Y = job
-    result = engine.train(train_X, train_Y, initialization=name, learning_rate=learning_rate,
+    name, scheme, seed, learning_rate, num_iterations, train_X, train_Y, test_X, test_Y = job
+    result = engine.train(train_X, train_Y, initialization=scheme, learning_rate=learning_rate,
                           num_iterations=num_iterations, seed=seed, n_threads=1)
     return SweepRun(name, seed, learning_rate, float(result.costs[-1]),
                     accuracy(train_X, train_Y, result.parameters),
                     accuracy(test_X, test_Y, result.parameters),
                     result.costs[::CURVE_EVERY].copy())
+
+
+def _check_sweep_seed(seed: Any) -> int:
+    # A sweep's seeds are ints: a Generator shared by concurrent jobs would make the
+    # draws depend on their timing.
+    seed = check_seed(seed)
+    if not isinstance(seed, int):
+        raise TypeError(f"a sweep's seeds must be ints, got {seed!r}")
+    return seed
 
 
 def _progress_bar(done: int, total: int) -> None:
@@ -127,8 +142,20 @@ def _progress_bar(done: int, total: int) -> None:
     sys.stderr.flush()
 
 
+def _check_picklable(schemes: list[tuple[str, Scheme]]) -> None:
+    for name, scheme in schemes:
+        try:
+            pickle.dumps(scheme)
+        except Exception as exc:
+            raise ValueError(
+                f"initialization {name!r} cannot be sent to the executor's workers: it does not"
+                f" pickle ({type(exc).__name__}: {exc}). Define the scheme at module level, in a"
+                " module the workers can import (not as a lambda or inside a function)"
+            ) from None
+
+
 def sweep(
-    initializations: Sequence[str] | None = None,
+    initializations: Sequence[str | Scheme] | None = None,
     seeds: Iterable[int] = range(50),
     learning_rates: Sequence[float] = (0.01,),
     num_iterations: int = 15000,
@@ -141,14 +168,20 @@ def sweep(
 
     Parameters
     ----------
-    initializations : sequence of str, optional
+    initializations : sequence of str or callable, optional
+        Scheme names (registered in this process, or aliases) or schemes
+        ``(fan_out, fan_in, rng) -> W`` themselves, recorded by their ``__name__``.
         Default: every registered scheme.
     seeds : iterable of int, default=range(50)
+        Ints in [0, 2**32).
     learning_rates : sequence of float, default=(0.01,)
     num_iterations : int, default=15000
     executor : concurrent.futures.Executor, optional
         Where the trainings run. Default: a thread pool with one worker per core.
-        Any executor works, e.g. ``distributed.Client(...).get_executor()``.
+        Any executor works, e.g. a ``ProcessPoolExecutor`` or
+        ``distributed.Client(...).get_executor()``. Any executor other than a
+        ``ThreadPoolExecutor`` is taken to pickle the jobs, so every scheme must
+        pickle (be defined at module level, in a module the workers can import).
     progress : bool or callable, optional
         A callable receives ``(done, total)``; True draws a bar on stderr; default:
         a bar only when stderr is a terminal.
@@ -164,34 +197,31 @@ def sweep(
     Raises
     ------
     ValueError, TypeError
-        For unknown schemes or bad options (checked before anything runs).
+        For unknown schemes, bad options or data, or a scheme that does not pickle
+        for an executor that needs it (all checked before any job starts).
     """
-    names = list(INITIALIZATIONS) if initializations is None else list(initializations)
-    for name in names:
-        get_initialization(name)
-    seeds = [int(s) for s in seeds]
-    if not names or not seeds or not learning_rates:
+    # Fail fast on bad options, in this process, before any worker starts.
+    initializations = list(INITIALIZATIONS) if initializations is None else list(initializations)
+    schemes = [(scheme_name(init), get_initialization(init)) for init in initializations]
+    seeds = [_check_sweep_seed(seed) for seed in seeds]
+    learning_rates = [check_learning_rate(lr) for lr in learning_rates]
+    num_iterations = check_positive_int(num_iterations, "num_iterations")
+    if not schemes or not seeds or not learning_rates:
         raise ValueError("a sweep needs at least one initialization, one seed and one learning rate")
     train_X, train_Y, test_X, test_Y = data if data is not None else load_dataset()
-    jobs = [(name, seed, float(lr), num_iterations, train_X, train_Y, test_X, test_Y)
-            for name in names for lr in learning_rates for seed in seeds]
-    # Fail fast on bad options, in this process, before any worker starts.
-    from fastnn._validate import check_learning_rate, check_positive_int
-
-    check_positive_int(num_iterations, "num_iterations")
-    for lr in learning_rates:
-        check_learning_rate(lr)
+    train_X, train_Y = check_X_Y(train_X, train_Y)
+    test_X, test_Y = check_X_Y(test_X, test_Y)
+    if executor is not None and not isinstance(executor, concurrent.futures.ThreadPoolExecutor):
+        _check_picklable(schemes)
+    jobs = [(name, scheme, seed, lr, num_iterations, train_X, train_Y, test_X, test_Y)
+            for name, scheme in schemes for lr in learning_rates for seed in seeds]
 
     if progress is None:
         progress = sys.stderr.isatty()
     report = _progress_bar if progress is True else (progress or None)
     own = executor is None
     if own:
-        try:
-            workers = len(os.sched_getaffinity(0))
-        except AttributeError:
-            workers = os.cpu_count() or 1
-        executor = concurrent.futures.ThreadPoolExecutor(max_workers=workers)
+        executor = concurrent.futures.ThreadPoolExecutor(max_workers=available_cores())
     try:
         futures = [executor.submit(_train_one, job) for job in jobs]
         if report:

@@ -1,8 +1,10 @@
+import re
+
 import numpy as np
 import pytest
 
 import fastnn
-from fastnn.init import INITIALIZATIONS, initialize_parameters
+from fastnn.init import ALIASES, INITIALIZATIONS, initialize_parameters
 
 STUDY_DIMS = [2, 10, 5, 1]
 
@@ -69,11 +71,37 @@ def test_scale_matches_the_formula(scheme, std):
     assert abs(W.std() - std) < 5 * std / np.sqrt(2 * n)
 
 
-def test_unknown_scheme_lists_the_valid_names():
-    with pytest.raises(ValueError, match=r"initialization must be one of \[.*'he'.*'zeros'.*'glorot_normal'.*\], got 'hee'"):
+def test_unknown_scheme_lists_the_valid_names_sorted_and_suggests_one():
+    names = sorted({*INITIALIZATIONS, *ALIASES})
+    message = f"initialization must be one of {names}, got 'hee'; did you mean 'he'?"
+    with pytest.raises(ValueError, match=re.escape(message)):
         initialize_parameters(STUDY_DIMS, "hee")
-    with pytest.raises(TypeError, match="initialization must be a string"):
+    with pytest.raises(ValueError, match=r"got 'qwerty'$"):   # nothing close: no guess
+        initialize_parameters(STUDY_DIMS, "qwerty")
+    with pytest.raises(TypeError, match=r"initialization must be a scheme's name \(str\) or a callable"):
         initialize_parameters(STUDY_DIMS, None)
+
+
+@pytest.mark.parametrize(
+    "seed, error, message",
+    [
+        ("3", TypeError, "seed must be an int, a numpy Generator or a RandomState, got '3'"),
+        (True, TypeError, "got True"),
+        (3.0, TypeError, "got 3.0"),
+        (None, TypeError, "got None"),
+        (-1, ValueError, r"seed must be an int from 0 to 2\*\*32 - 1, got -1"),
+        (2**32, ValueError, "got 4294967296"),
+    ],
+    ids=["str", "bool", "float", "None", "negative", "too-large"],
+)
+def test_bad_seed(seed, error, message):
+    with pytest.raises(error, match=message):
+        initialize_parameters(STUDY_DIMS, "he", seed)
+
+
+def test_numpy_integer_seeds_are_ints():
+    for key, value in initialize_parameters(STUDY_DIMS, "he", np.uint32(2**32 - 1)).items():
+        np.testing.assert_array_equal(value, initialize_parameters(STUDY_DIMS, "he", 2**32 - 1)[key])
 
 
 @pytest.mark.parametrize(

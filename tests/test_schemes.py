@@ -1,6 +1,7 @@
 """Every initialisation scheme: determinism, the formula's scale, and the diagnostics
 that explain the study's outcomes."""
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -87,7 +88,7 @@ def test_gain_multiplies_and_calculate_gain():
         calculate_gain("swish")
 
 
-def test_registering_a_scheme_makes_it_usable_everywhere():
+def test_registering_a_scheme_makes_it_usable_in_this_process():
     def tiny(fan_out, fan_in, rng):
         return rng.uniform(-1e-3, 1e-3, size=(fan_out, fan_in))
 
@@ -120,6 +121,24 @@ def test_bad_scheme_options(call, message):
 def test_seed_must_be_an_int_or_a_generator():
     with pytest.raises(TypeError, match="seed must be an int"):
         initialize_parameters([2, 3], "he", seed="3")
+
+
+@pytest.mark.parametrize("name", sorted(INITIALIZATIONS))
+def test_built_in_schemes_survive_pickling(name):
+    # Process and cluster executors send the scheme itself to their workers.
+    scheme = INITIALIZATIONS[name]
+    copy = pickle.loads(pickle.dumps(scheme))
+    assert copy.__name__ == scheme.__name__
+    np.testing.assert_array_equal(copy(7, 5, np.random.RandomState(1)), scheme(7, 5, np.random.RandomState(1)))
+
+
+def test_a_scheme_passed_itself_is_drawn_as_its_registered_twin(study_data):
+    train_X, train_Y, _, _ = study_data
+    scheme = variance_scaling(1.0, "fan_avg", "uniform")   # xavier_uniform's formula
+    np.testing.assert_array_equal(weights(scheme, 2, 6, 5), weights("xavier_uniform", 2, 6, 5))
+    diagnosis = fastnn.diagnose(train_X, initialization=scheme, Y=train_Y)
+    assert diagnosis.initialization == scheme.__name__
+    assert diagnosis.cost == fastnn.diagnose(train_X, initialization="xavier_uniform", Y=train_Y).cost
 
 
 # ---------------------------------------------------------------- diagnostics

@@ -2,12 +2,15 @@
 import concurrent.futures
 import csv
 import json
+import multiprocessing
+import os
 
 import numpy as np
 import pytest
 
 import fastnn
 from fastnn.cli import main
+from fastnn.init import INITIALIZATIONS
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +61,74 @@ def test_progress_callback_and_bad_options():
         fastnn.sweep(["hee"], seeds=range(2))
     with pytest.raises(ValueError, match="learning_rate must be a finite number > 0"):
         fastnn.sweep(["he"], seeds=range(2), learning_rates=[-1.0])
+
+
+@pytest.mark.parametrize(
+    "options, error, message",
+    [
+        (dict(learning_rates=["x"]), TypeError, "learning_rate must be a number, got 'x'"),
+        (dict(learning_rates=[True]), TypeError, "learning_rate must be a number, got True"),
+        (dict(seeds=["a"]), TypeError, "seed must be an int.*got 'a'"),
+        (dict(seeds=[1.5]), TypeError, "seed must be an int.*got 1.5"),
+        (dict(seeds=[True]), TypeError, "seed must be an int.*got True"),
+        (dict(seeds=[np.random.default_rng(1)]), TypeError, "a sweep's seeds must be ints"),
+        (dict(num_iterations=0), ValueError, "num_iterations must be >= 1"),
+    ],
+    ids=["lr-string", "lr-bool", "seed-string", "seed-float", "seed-bool", "seed-generator", "iterations"],
+)
+def test_bad_options_are_refused_before_anything_runs(options, error, message):
+    with pytest.raises(error, match=message):
+        fastnn.sweep(["he"], **{"seeds": range(2), **options}, executor=RecordingExecutor())
+
+
+class RecordingExecutor(concurrent.futures.Executor):
+    """Runs each job at once, in this thread, and counts them."""
+
+    def __init__(self):
+        self.jobs = 0
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.jobs += 1
+        future = concurrent.futures.Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def test_a_scheme_that_does_not_pickle_is_refused_before_any_job():
+    executor = RecordingExecutor()
+    local = lambda fan_out, fan_in, rng: rng.uniform(-1e-3, 1e-3, size=(fan_out, fan_in))  # noqa: E731
+    with pytest.raises(ValueError, match=r"'<lambda>' cannot be sent to the executor's workers.*module level"):
+        fastnn.sweep(["he", local], seeds=range(2), num_iterations=10, executor=executor, progress=False)
+    assert executor.jobs == 0
+    # A thread pool shares this process's memory, so there nothing has to pickle.
+    runs = fastnn.sweep([local], seeds=range(2), num_iterations=10, progress=False).runs
+    assert [run.initialization for run in runs] == ["<lambda>", "<lambda>"]
+
+
+SCHEME_MODULE = """
+def tiny(fan_out, fan_in, rng):
+    return rng.uniform(-1e-3, 1e-3, size=(fan_out, fan_in))
+"""
+
+
+def test_registered_schemes_work_in_spawned_worker_processes(tmp_path, monkeypatch):
+    # Spawned workers start with only the built-in schemes registered: the sweep
+    # must send them the scheme, which they import from this module.
+    (tmp_path / "fastnn_sweep_test_schemes.py").write_text(SCHEME_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]))
+    import fastnn_sweep_test_schemes
+
+    monkeypatch.setitem(INITIALIZATIONS, "tiny_sweep_test", fastnn_sweep_test_schemes.tiny)
+    schemes = ["tiny_sweep_test", fastnn.variance_scaling(0.5, "fan_out", "uniform")]
+    spawn = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(2, mp_context=spawn) as pool:
+        remote = fastnn.sweep(schemes, seeds=range(2), num_iterations=50, executor=pool, progress=False)
+    local = fastnn.sweep(schemes, seeds=range(2), num_iterations=50, progress=False)
+    assert [(r.initialization, r.seed) for r in remote.runs] == [(r.initialization, r.seed) for r in local.runs]
+    assert remote.runs[0].initialization == "tiny_sweep_test"
+    for a, b in zip(remote.runs, local.runs):
+        np.testing.assert_array_equal(a.curve, b.curve)
 
 
 def test_command_lines(tmp_path, capsys):
