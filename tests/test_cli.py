@@ -118,13 +118,16 @@ def test_a_failed_run_prints_no_traceback(tmp_path):
 
 
 def test_runs_that_finished_before_a_failure_are_written(tmp_path, capsys):
-    # zeros finishes (nothing to diverge), then he diverges.
+    # zeros finishes (its weights stay finite, though its cost ends at inf, which
+    # is warned about), then he diverges.
     out = tmp_path / "out"
     assert main(["--init", "zeros", "he", "--learning-rate", "1e300", "--iterations", "10", "--quiet",
                  "--out", str(out)]) == 1
     captured = capsys.readouterr()
     assert [line.split()[0] for line in captured.out.splitlines()[2:3]] == ["zeros"]
-    assert captured.err.startswith("fastnn: error: training diverged")
+    errors = captured.err.splitlines()
+    assert errors[0].startswith("fastnn: warning: the final cost is infinite")
+    assert errors[-1].startswith("fastnn: error: training diverged") and len(errors) == 2
     assert {"cost_zeros.png", "boundary_zeros.png", "study.json", "study.png"} == set(os.listdir(out))
 
 
