@@ -44,8 +44,9 @@ def _chunk_iterations(m: int, n_params: int) -> int:
 
 
 def _threads(n_threads: int | None) -> int:
-    # The kernel uses at most one thread per group of examples (one group up to 2560
-    # examples), so the default costs nothing on small data.
+    # The kernel uses at most one thread per group of examples, and a problem that
+    # fits in one group (the study's 300 examples) runs on one thread whatever is
+    # asked, so the default costs nothing on small data.
     if n_threads is None:
         return _dispatch.available_cores()
     return check_positive_int(n_threads, "n_threads")
@@ -138,9 +139,10 @@ def train(
         Print ``Cost after iteration i: c`` every 1000 iterations, as the study does.
     n_threads : int, optional
         Threads to run on; default: all cores available to the process. Examples are
-        split into groups of at most 8 blocks of 320 that threads take whole, so up
-        to 2560 examples one thread runs. The result is bitwise identical for any
-        number of threads.
+        split into groups of blocks of 320 that threads take whole: 8 blocks a group
+        up to 163,840 examples, then at most 64 groups (fewer for networks with
+        hundreds of thousands of parameters), so up to 2,560 examples one thread
+        runs. The result is bitwise identical for any number of threads.
     kernel : str, optional
         Kernel build to use (see :func:`fastnn.build_info`); default: the best one
         this CPU supports, or the ``FASTNN_KERNEL`` environment variable.
