@@ -369,6 +369,14 @@ def check_training(
     )
 
 
+def divergence(iteration: int, learning_rate: float) -> FloatingPointError:
+    """The error both engines raise when an update leaves a parameter NaN or inf."""
+    return FloatingPointError(
+        f"training diverged: the parameters became NaN or inf at iteration {iteration}"
+        f" (learning_rate={learning_rate}); try a smaller learning rate"
+    )
+
+
 def check_final_cost(costs: np.ndarray, learning_rate: float) -> None:
     """Warn when a finished training's final cost is infinite.
 

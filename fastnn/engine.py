@@ -17,6 +17,7 @@ from fastnn import _dispatch
 from fastnn._validate import (
     Seed,
     check_final_cost,
+    divergence,
     check_network,
     check_positive_int,
     check_training,
@@ -218,11 +219,7 @@ def train(
                 for i in range(first + (-first) % 1000, first + done, 1000):
                     print(f"Cost after iteration {i}: {costs[i]}")
             if done < len(chunk):
-                raise FloatingPointError(
-                    f"training diverged: the parameters became NaN or inf at iteration"
-                    f" {first + done - 1} (learning_rate={problem.learning_rate});"
-                    " try a smaller learning rate"
-                )
+                raise divergence(first + done - 1, problem.learning_rate)
     except KeyboardInterrupt as interrupt:
         # Ctrl-C is seen between kernel calls, never inside an update: the work done
         # so far is consistent, and goes with the exception.

@@ -13,7 +13,9 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from fastnn._validate import Seed, check_final_cost, check_network, check_training, check_X_Y
+from fastnn._validate import (
+    Seed, check_final_cost, check_network, check_training, check_X_Y, divergence,
+)
 from fastnn.init import Scheme, starting_point
 from fastnn.result import TrainResult
 
@@ -100,8 +102,8 @@ def train(
     """Train with plain NumPy; the same signature, checks, warnings and result as
     :func:`fastnn.train` (without its ``n_threads`` and ``kernel``).
 
-    Unlike the compiled engine it raises no ``FloatingPointError`` when the
-    parameters overflow: it carries on with them.
+    Like it, it raises ``FloatingPointError`` at the iteration whose update left a
+    parameter NaN or inf.
     """
     problem = check_training(X, Y, learning_rate, num_iterations, seed, gain)
     start_from = starting_point(
@@ -119,6 +121,8 @@ def train(
             parameters = update(parameters, grads, problem.learning_rate)
             if print_cost and i % 1000 == 0:
                 print(f"Cost after iteration {i}: {costs[i]}")
+            if not all(np.isfinite(value).all() for value in parameters.values()):
+                raise divergence(i, problem.learning_rate)
     check_final_cost(costs, problem.learning_rate)
     return TrainResult(
         parameters=parameters,
