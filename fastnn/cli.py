@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 import textwrap
@@ -27,6 +26,7 @@ from typing import Any, Callable, Sequence
 
 from fastnn import __version__
 from fastnn.init import INITIALIZATIONS
+from fastnn.io import json_number
 from fastnn.study import ENGINES, STUDY_INITIALIZATIONS, StudyRow, format_table, run_study
 
 DESCRIPTION = """\
@@ -75,8 +75,9 @@ more commands (each has --help):
 EXIT_FAILURE = 1        # a run failed
 EXIT_USAGE = 2          # bad options; argparse's own status
 EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
-# What a failed run raises: bad input found late, divergence, files.
-RUN_ERRORS = (ValueError, TypeError, FloatingPointError, OSError)
+# What a failed run raises: bad input found late, divergence, files, sizes that do
+# not fit in memory (--iterations 10**12 asks for a 7 TiB cost history).
+RUN_ERRORS = (ValueError, TypeError, FloatingPointError, OSError, MemoryError)
 SEED_LIMIT = 2**32      # numpy.random.RandomState takes seeds 0 .. 2**32 - 1
 
 
@@ -220,25 +221,18 @@ def _save_overview(rows: Sequence[StudyRow], out: str) -> str:
     return path
 
 
-def _json_number(value: float) -> float | str:
-    """``value`` for strict JSON: a finite float as itself, and inf, -inf and NaN,
-    which JSON cannot hold, as the strings "inf", "-inf" and "nan"."""
-    value = float(value)
-    return value if math.isfinite(value) else str(value)
-
-
 def _row_record(row: StudyRow) -> dict:
     costs = row.result.costs
     return {
         "initialization": row.initialization,
         "engine": row.result.engine,
-        "learning_rate": _json_number(row.result.learning_rate),
+        "learning_rate": json_number(row.result.learning_rate),
         "num_iterations": row.result.num_iterations,
-        "first_cost": _json_number(costs[0]),
-        "final_cost": _json_number(costs[-1]),
-        "train_accuracy": _json_number(row.train_accuracy),
-        "test_accuracy": _json_number(row.test_accuracy),
-        "seconds": _json_number(row.result.elapsed),
+        "first_cost": json_number(costs[0]),
+        "final_cost": json_number(costs[-1]),
+        "train_accuracy": json_number(row.train_accuracy),
+        "test_accuracy": json_number(row.test_accuracy),
+        "seconds": json_number(row.result.elapsed),
     }
 
 

@@ -43,7 +43,7 @@ import numpy as np
 from fastnn._validate import check_layers_dims, check_learning_rate, check_parameters
 from fastnn.result import TrainResult
 
-__all__ = ["save", "load", "FORMAT", "FORMAT_VERSION"]
+__all__ = ["save", "load", "json_number", "FORMAT", "FORMAT_VERSION"]
 
 FORMAT = "fastnn-model"
 FORMAT_VERSION = 2
@@ -64,6 +64,14 @@ _FIELDS[2] = _FIELDS[1] + ("elapsed",)
 _BIT_GENERATORS = {
     name: getattr(np.random, name) for name in ("MT19937", "PCG64", "PCG64DXSM", "Philox", "SFC64")
 }
+
+
+def json_number(value: float) -> float | str:
+    """``value`` for strict JSON (the study's and the sweep's files): a finite float
+    as itself, and inf, -inf and NaN, which JSON cannot hold, as the strings "inf",
+    "-inf" and "nan", which ``float()`` reads back."""
+    value = float(value)
+    return value if math.isfinite(value) else str(value)
 
 
 def _state_to_json(value: Any) -> Any:

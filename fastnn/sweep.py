@@ -26,6 +26,7 @@ from fastnn._dispatch import available_cores
 from fastnn._validate import check_learning_rate, check_positive_int, check_seed, check_X_Y
 from fastnn.data import load_dataset
 from fastnn.init import INITIALIZATIONS, Scheme, get_initialization, scheme_name
+from fastnn.io import json_number
 
 __all__ = ["SweepRun", "SweepResult", "sweep"]
 
@@ -67,7 +68,9 @@ class SweepResult:
             row: dict[str, Any] = {"initialization": name, "learning_rate": lr, "runs": len(runs)}
             for metric in ("final_cost", "train_accuracy", "test_accuracy"):
                 values = np.array([getattr(r, metric) for r in runs])
-                row.update({f"{metric}_mean": float(values.mean()), f"{metric}_std": float(values.std()),
+                with np.errstate(invalid="ignore"):  # the spread of costs that include inf is NaN
+                    spread = float(values.std())
+                row.update({f"{metric}_mean": float(values.mean()), f"{metric}_std": spread,
                             f"{metric}_min": float(values.min()), f"{metric}_max": float(values.max())})
             row["fraction_test_accuracy_ge_95"] = float(np.mean([r.test_accuracy >= GOOD_TEST_ACCURACY for r in runs]))
             rows.append(row)
@@ -100,11 +103,19 @@ class SweepResult:
         return path
 
     def to_json(self, path: str) -> str:
-        """The summary and every run (no curves); loads with ``pandas.json_normalize``."""
-        runs = [{k: v for k, v in asdict(r).items() if k != "curve"} for r in self.runs]
+        """The summary and every run (no curves), as strict JSON: an infinite or NaN
+        number (a ×10 start's final cost, the spread of costs that include inf) is
+        written as the string "inf", "-inf" or "nan". Loads with
+        ``pandas.json_normalize``."""
+
+        def strict(record: dict[str, Any]) -> dict[str, Any]:
+            return {k: json_number(v) if isinstance(v, float) else v for k, v in record.items()}
+
+        runs = [strict({k: v for k, v in asdict(r).items() if k != "curve"}) for r in self.runs]
+        summary = [strict(row) for row in self.summary()]
         with open(path, "w") as f:
-            json.dump({"num_iterations": self.num_iterations, "summary": self.summary(), "runs": runs},
-                      f, indent=1, default=float)
+            json.dump({"num_iterations": self.num_iterations, "summary": summary, "runs": runs},
+                      f, indent=1, allow_nan=False)
         return path
 
 

@@ -89,6 +89,9 @@ FAILED_RUNS = {
     "inits": (["inits", "--out", "{file}"], FileExistsError, "File exists"),
     "sweep": (["sweep", "--init", "he", "--seeds", "1", "--iterations", "10", "--learning-rates", "1e300",
                "--no-plots"], FloatingPointError, "training diverged"),
+    # 10**12 costs would take 7 TiB: numpy refuses to allocate them.
+    "study, too many iterations": (["--init", "he", "--iterations", str(10**12), "--no-plots"],
+                                   MemoryError, "Unable to allocate"),
 }
 
 

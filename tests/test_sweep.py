@@ -2,6 +2,7 @@
 import concurrent.futures
 import csv
 import json
+import warnings
 import multiprocessing
 import os
 
@@ -51,6 +52,24 @@ def test_files_load_back(tmp_path, small_sweep):
     assert len(rows) == 40 and float(rows[0]["final_cost"]) == small_sweep.runs[0].final_cost
     data = json.loads(open(small_sweep.to_json(tmp_path / "s.json")).read())
     assert len(data["runs"]) == 40 and data["summary"][1]["initialization"] == "he"
+
+
+def _refuse(constant):
+    raise ValueError(f"not strict JSON: {constant}")
+
+
+def test_json_is_strict_where_costs_are_infinite(tmp_path):
+    # One iteration from x10 weights: the final costs are inf, and so the summary's
+    # mean is inf and its spread NaN. Strict parsers reject Infinity and NaN, so they
+    # are written as strings that float() reads back.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the infinite final cost, warned about
+        result = fastnn.sweep(["random"], seeds=range(2), num_iterations=1, progress=False)
+    assert np.isinf(result.runs[0].final_cost)
+    data = json.loads(open(result.to_json(tmp_path / "s.json")).read(), parse_constant=_refuse)
+    assert data["runs"][0]["final_cost"] == "inf" and float(data["runs"][0]["final_cost"]) == np.inf
+    assert data["summary"][0]["final_cost_mean"] == "inf"
+    assert data["summary"][0]["final_cost_std"] == "nan"
 
 
 def test_progress_callback_and_bad_options():
