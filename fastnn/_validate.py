@@ -148,6 +148,11 @@ def _kind_of(array: np.ndarray) -> str:
 
 def _as_float_array(value: Any, name: str, content: str = "real numbers (bool, int or float)") -> np.ndarray:
     """``value`` as a float64 ndarray (not yet contiguous), or TypeError."""
+    if isinstance(value, Mapping):
+        raise TypeError(
+            f"{name} must be an array, got a dict, which looks like the network's"
+            " parameters: check the order of the arguments (data first, parameters last)"
+        )
     try:
         array = np.asarray(value)
     except Exception as exc:  # ragged nested lists and the like

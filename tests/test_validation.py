@@ -236,6 +236,15 @@ def test_a_scheme_can_be_passed_itself(train, tmp_path):
     assert loaded.initialization == scheme.__name__
 
 
+def test_parameters_in_the_place_of_data_are_named(study_data):
+    train_X, train_Y, _, _ = study_data
+    parameters = fastnn.initialize_parameters([2, 10, 5, 1])
+    with pytest.raises(TypeError, match=r"X must be an array, got a dict, which looks like the network's parameters"):
+        fastnn.predict_proba(parameters, train_X)
+    with pytest.raises(TypeError, match=r"X must be an array, got a dict.*order of the arguments"):
+        fastnn.cost_and_gradients(parameters, train_X, train_Y)
+
+
 # ------------------------------------------------------------------ divergence
 
 
