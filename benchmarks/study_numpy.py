@@ -16,9 +16,11 @@ rather than updating in place (``W -= lr * dW``). Sources: the assignment's
 publish (for example on GitHub), which agree with each other line by line on every
 function here. In-place updates appear in other courses' code, not in this file.
 
-Left out, because they are not training: ``model``'s closing plot of the costs
-(``plt.plot(costs)`` ... ``plt.show()``), and ``load_dataset``'s scatter plot.
-``model`` still builds its ``costs`` list as the notebook does.
+Left out: ``model``'s closing plot of the costs (``plt.plot(costs)`` ...
+``plt.show()``) and ``load_dataset``'s scatter plot, which are not training; and
+``model``'s ``"zeros"`` and ``"random"`` branches with their initialisers, since the
+benchmarks train from He. ``model`` still builds its ``costs`` list as the notebook
+does (and keeps its unused ``m`` and ``grads = {}``).
 
 Data, as the study has it: ``sklearn.datasets.make_circles`` after
 ``np.random.seed``, transposed, so ``X`` is a (2, m) *view* (Fortran-ordered) and
