@@ -59,17 +59,26 @@ def compute_cost(AL: np.ndarray, Y: np.ndarray) -> float:
 def backward(
     Y: np.ndarray, activations: Sequence[np.ndarray], parameters: Mapping[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
-    """Gradients ``dW1, db1, ..., dWL, dbL`` of :func:`compute_cost`."""
+    """Gradients ``dW1, db1, ..., dWL, dbL`` of :func:`compute_cost`.
+
+    Like the study's ``backward_propagation``, the dict also holds the gradients of
+    the pre-activations and activations, ``dZ1 ... dZL`` and ``dA1 ... dA(L-1)``. The
+    training loop keeps them until the next iteration's replace them, as the study's
+    does; freed at once, they left the top of the heap free for glibc to hand back to
+    the kernel, and every iteration faulted it in again (benchmarks/README.md).
+    """
     L = len(activations) - 1
     m = Y.shape[1]
     grads = {}
     dZ = 1.0 / m * (activations[L] - Y)          # sigmoid + cross-entropy
     for l in range(L, 0, -1):
         A_prev = activations[l - 1]
+        grads[f"dZ{l}"] = dZ
         grads[f"dW{l}"] = np.dot(dZ, A_prev.T)    # Z = W . A_prev + b
         grads[f"db{l}"] = np.sum(dZ, axis=1, keepdims=True)
         if l > 1:
             dA_prev = np.dot(parameters[f"W{l}"].T, dZ)
+            grads[f"dA{l - 1}"] = dA_prev
             dZ = np.multiply(dA_prev, np.int64(A_prev > 0))  # relu
     return grads
 
