@@ -37,6 +37,7 @@ def test_backward_pass_matches_finite_differences(engine_module, layers_dims):
     numeric = finite_difference_gradients(
         lambda p: engine_module.cost_and_gradients(X, Y, p)[0], parameters
     )
+    assert grads.keys() == numeric.keys()       # dW1, db1, ...: one per parameter
     analytic = np.concatenate([grads[k].ravel() for k in sorted(numeric)])
     approx = np.concatenate([numeric[k].ravel() for k in sorted(numeric)])
     # Centred differences with eps = 1e-6 on an O(1) cost: truncation ~eps^2 and
