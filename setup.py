@@ -1,6 +1,7 @@
 """Build script: declares the compiled kernel builds. Metadata lives in pyproject.toml.
 
-One kernel source (src_pyx/_kernel.pxi) is compiled once per instruction set; each
+One kernel source (src_pyx/_kernel.pxi, rendered from the template
+src_pyx/_kernel.pxi.tp, see below) is compiled once per instruction set; each
 src_pyx/_core_<build>.pyx includes it. fastnn/_dispatch.py loads the best build the
 running CPU supports.
 
@@ -31,8 +32,9 @@ FASTNN_SANITIZE=address
     Compile and link with AddressSanitizer (GCC/Clang), which also checks the
     kernel's raw-pointer loops that Cython's checks cannot see. Run Python with
     LD_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libstdc++.so)"
-    ASAN_OPTIONS=detect_leaks=0 (libstdc++ too: matplotlib's C++ code trips
-    AddressSanitizer unless it is loaded first).
+    ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 (libstdc++ too:
+    matplotlib's C++ code trips AddressSanitizer unless it is loaded first; and
+    allocations too large for memory must fail as MemoryError, not abort).
 FASTNN_TILE=<units>
     Units per register tile in the kernel's forward and backward passes (default 6).
     Any width from 1 up gives the same results; CI builds its debug stage with
