@@ -114,8 +114,9 @@ def build_info() -> dict[str, object]:
         ``build`` (the default kernel, the one :func:`fastnn.train` uses when no
         ``kernel=`` is given), ``forced_by_env`` (the value of ``FASTNN_KERNEL``
         when that choice was made, or None), ``available`` (builds this CPU can run,
-        best first), ``machine``, ``block_size`` (examples per kernel block) and
-        ``debug_checks`` (empty for a normal build; see setup.py).
+        best first), ``machine``, ``block_size`` (examples per kernel block),
+        ``tile_size`` (units per register tile) and ``debug_checks`` (empty for a
+        normal build; see setup.py).
     """
     build, forced = _chosen()
     return {
@@ -124,5 +125,6 @@ def build_info() -> dict[str, object]:
         "available": available_builds(),
         "machine": platform.machine(),
         "block_size": load(build).block_size(),
+        "tile_size": load(build).tile_size(),
         "debug_checks": load(build).debug_checks(),
     }

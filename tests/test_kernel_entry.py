@@ -83,3 +83,34 @@ def test_arrays_that_do_not_fit_the_network_are_refused(build, call, damage):
     with pytest.raises(ValueError, match="kernel called with"):
         CALLS[call](_dispatch.load(build), arguments)
     np.testing.assert_array_equal(arguments["theta"], theta_before)
+
+
+def _wrapped_layout(dims):
+    """The offsets and parameter count of ``dims`` counted as 64-bit C integers do,
+    wrapping around: what an entry check with that arithmetic would accept."""
+    def wrap(x):
+        return (x + 2**63) % 2**64 - 2**63
+
+    offsets, position = [], 0
+    for l in range(1, len(dims)):
+        offsets.append(position)
+        position = wrap(position + dims[l] * dims[l - 1])
+        offsets.append(position)
+        position = wrap(position + dims[l])
+    return np.array(offsets, dtype=np.intp), position
+
+
+@pytest.mark.parametrize("build", BUILDS)
+@pytest.mark.parametrize("call", sorted(CALLS))
+def test_layer_sizes_whose_counts_overflow_are_refused(build, call):
+    # [1, 2**62, 2, 1] has 2**63 + 2**62 + 5 parameters, which 64-bit arithmetic
+    # wraps round to 5: a theta of 5 values and offsets that fit the wrapped count
+    # would otherwise pass, and the loops would run over a layer of 2**62 units.
+    dims = [1, 2**62, 2, 1]
+    offsets, n_params = _wrapped_layout(dims)
+    assert n_params == 5
+    arguments = _arguments(m=8)
+    arguments.update(X=np.ones((1, 8)), dims=np.array(dims, dtype=np.intp), offsets=offsets,
+                     theta=np.zeros(n_params), grad=np.zeros(n_params))
+    with pytest.raises(ValueError, match="kernel called with"):
+        CALLS[call](_dispatch.load(build), arguments)
