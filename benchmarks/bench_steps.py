@@ -100,7 +100,7 @@ def main(argv=None) -> int:
     from threadpoolctl import threadpool_limits
 
     import fastnn
-    from fastnn._validate import check_training
+    from fastnn._validate import check_X_Y
 
     blas = blas_libraries()
     print(f"CPU: {cpu_name()}; NumPy {np.__version__}, BLAS: {describe_blas(blas)}")
@@ -118,8 +118,8 @@ def main(argv=None) -> int:
         for m in args.m:
             X, Y = fastnn.make_donut(m, seed=0)
             start = fastnn.initialize_parameters(LAYERS, "he", seed=3)
-            checked = check_training(X, Y, None, "he", 0.01, 1, 3, start)
-            data = {"study": (X, Y, start), "reference": (checked.X, checked.Y, checked.parameters)}
+            X_checked, Y_checked = check_X_Y(X, Y)     # what reference.train runs on
+            data = {"study": (X, Y, start), "reference": (X_checked, Y_checked, start)}
             study_iterations(X, Y, start, 2, [], [])            # warm-up
             probe = time.perf_counter()
             study_iterations(X, Y, start, 3, [], [])

@@ -7,16 +7,18 @@ never modified); anything else raises a ``TypeError`` or ``ValueError`` that nam
 the argument and shows what it got. The kernel runs with bounds checks off, so these
 checks are what keep it in bounds.
 
-This module is a leaf: it imports nothing else of fastnn, and it only checks and
-converts (it draws no random numbers). Drawing the initial parameters is
-:mod:`fastnn.init`'s job.
+This module is a leaf: it imports nothing else of fastnn, and it draws no random
+numbers (drawing the initial parameters is :mod:`fastnn.init`'s job). Besides the
+checks it holds the two verdicts both engines give on a finished or failed run:
+:func:`divergence`, the error, and :func:`check_final_cost`, the warning.
 """
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence, Union
+from typing import Any, Iterable, Mapping, Sequence, Union
 
 import numpy as np
 
@@ -28,6 +30,7 @@ __all__ = [
     "check_learning_rate",
     "check_network",
     "check_number",
+    "check_parameter_shape",
     "check_parameters",
     "check_positive_int",
     "check_random_state",
@@ -36,7 +39,9 @@ __all__ = [
     "check_X",
     "check_X_Y",
     "check_Y",
+    "divergence",
     "infer_layers_dims",
+    "parameter_shapes",
 ]
 
 RandomSource = Union[np.random.RandomState, np.random.Generator]
@@ -79,9 +84,13 @@ def check_number(value: Any, name: str, *, positive: bool = False) -> float:
     """
     if not _is_real(value):
         raise TypeError(f"{name} must be a number, got {value!r}")
-    if not np.isfinite(value) or (positive and value <= 0):
+    try:
+        number = float(value)
+    except OverflowError:   # an int beyond float's range
+        number = math.inf
+    if not math.isfinite(number) or (positive and number <= 0):
         raise ValueError(f"{name} must be a finite number{' > 0' if positive else ''}, got {value!r}")
-    return float(value)
+    return number
 
 
 def check_learning_rate(learning_rate: Any) -> float:
@@ -295,33 +304,46 @@ def infer_layers_dims(parameters: Any) -> list[int]:
     return dims
 
 
+def parameter_shapes(names: Iterable[str], layers_dims: Sequence[int]) -> dict[str, tuple[int, int]]:
+    """The shape of each parameter ``W1, b1, ..., WL, bL`` of a network of
+    ``layers_dims``, once ``names`` (the keys a caller has) are checked to be exactly
+    those. Extra names are an error: they usually mean the network is deeper than
+    ``layers_dims`` says."""
+    expected = {}
+    for l in range(1, len(layers_dims)):
+        expected[f"W{l}"] = (layers_dims[l], layers_dims[l - 1])
+        expected[f"b{l}"] = (layers_dims[l], 1)
+    names = set(names)
+    missing = [key for key in expected if key not in names]
+    if missing:
+        raise ValueError(f"parameters is missing {missing} for layers_dims {list(layers_dims)}")
+    extra = sorted(names - set(expected))
+    if extra:
+        raise ValueError(f"parameters has keys {extra} not in a network of layers_dims {list(layers_dims)}")
+    return expected
+
+
+def check_parameter_shape(key: str, shape: tuple[int, ...], expected: tuple[int, int],
+                          layers_dims: Sequence[int]) -> None:
+    """ValueError unless parameter ``key`` has the ``expected`` shape."""
+    if shape != expected:
+        raise ValueError(
+            f"parameters[{key!r}] must have shape {expected} for layers_dims"
+            f" {list(layers_dims)}, got {shape}"
+        )
+
+
 def check_parameters(parameters: Any, layers_dims: Sequence[int]) -> dict[str, np.ndarray]:
-    """Fresh C-contiguous float64 copies of ``W1, b1, ..., WL, bL``, shapes and
-    finiteness checked against ``layers_dims``. Extra keys are an error: they usually
-    mean the network is deeper than ``layers_dims`` says."""
+    """Fresh C-contiguous float64 copies of ``W1, b1, ..., WL, bL``, names, shapes
+    and finiteness checked against ``layers_dims`` (see :func:`parameter_shapes`)."""
     if not isinstance(parameters, Mapping):
         raise TypeError(
             f"parameters must be a dict like {{'W1': ..., 'b1': ...}}, got {type(parameters).__name__}"
         )
-    L = len(layers_dims) - 1
-    expected = {}
-    for l in range(1, L + 1):
-        expected[f"W{l}"] = (layers_dims[l], layers_dims[l - 1])
-        expected[f"b{l}"] = (layers_dims[l], 1)
-    missing = [key for key in expected if key not in parameters]
-    if missing:
-        raise ValueError(f"parameters is missing {missing} for layers_dims {list(layers_dims)}")
-    extra = sorted(set(parameters) - set(expected))
-    if extra:
-        raise ValueError(f"parameters has keys {extra} not in a network of layers_dims {list(layers_dims)}")
     checked = {}
-    for key, shape in expected.items():
+    for key, shape in parameter_shapes(parameters, layers_dims).items():
         array = _as_float_array(parameters[key], f"parameters[{key!r}]")
-        if array.shape != shape:
-            raise ValueError(
-                f"parameters[{key!r}] must have shape {shape} for layers_dims"
-                f" {list(layers_dims)}, got {array.shape}"
-            )
+        check_parameter_shape(key, array.shape, shape, layers_dims)
         if not _all_finite(array):
             raise ValueError(f"parameters[{key!r}] contains NaN or inf")
         checked[key] = np.array(array, dtype=np.float64, order="C", copy=True)

@@ -25,6 +25,7 @@ import warnings
 from typing import Any, Callable, Sequence
 
 from fastnn import __version__
+from fastnn._validate import SEED_LIMIT
 from fastnn.init import INITIALIZATIONS
 from fastnn.io import json_number
 from fastnn.study import ENGINES, STUDY_INITIALIZATIONS, StudyRow, format_table, run_study
@@ -78,7 +79,6 @@ EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
 # What a failed run raises: bad input found late, divergence, files, sizes that do
 # not fit in memory (--iterations 10**12 asks for a 7 TiB cost history).
 RUN_ERRORS = (ValueError, TypeError, FloatingPointError, OSError, MemoryError)
-SEED_LIMIT = 2**32      # numpy.random.RandomState takes seeds 0 .. 2**32 - 1
 
 
 def _one_line(text: Any) -> str:

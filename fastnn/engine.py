@@ -3,7 +3,7 @@
 :func:`train` runs the kernel in chunks of iterations. Between chunks control comes
 back to Python: costs are printed, Ctrl-C is honoured, and a divergence flagged by the
 kernel is raised with advice. Nothing is allocated per iteration; the kernel
-(``fastnn._core_<build>``, source in ``src_pyx/_kernel.pxi``, build chosen by
+(``fastnn._core_<build>``, source in ``src_pyx/_kernel.pxi.tp``, build chosen by
 ``fastnn._dispatch``) runs each chunk without the GIL.
 """
 from __future__ import annotations
@@ -141,8 +141,9 @@ def train(
     n_threads : int, optional
         Threads to run on; default: all cores available to the process. Examples are
         split into groups of blocks of 320 that threads take whole: 8 blocks a group
-        up to 163,840 examples, then at most 64 groups (fewer for networks with
-        hundreds of thousands of parameters), so up to 2,560 examples one thread
+        up to 163,840 examples, then at most 64 groups (fewer for networks of more
+        than 8,192 to 32,768 parameters, by the build's vector width, whose groups'
+        partial gradients would pass 32 MiB), so up to 2,560 examples one thread
         runs. The result is bitwise identical for any number of threads.
     kernel : str, optional
         Kernel build to use (see :func:`fastnn.build_info`); default: the best one

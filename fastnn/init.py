@@ -413,7 +413,12 @@ def initialize_parameters(
             )
         if not np.isfinite(W).all():
             raise ValueError(f"initialization {name!r} produced NaN or inf in W{l}")
-        parameters[f"W{l}"] = np.ascontiguousarray(W * gain if gain != 1.0 else W)
+        if gain != 1.0:
+            with np.errstate(over="ignore"):
+                W = W * gain
+            if not np.isfinite(W).all():
+                raise ValueError(f"gain={gain!r} scales W{l} of initialization {name!r} beyond float64's range")
+        parameters[f"W{l}"] = np.ascontiguousarray(W)
         parameters[f"b{l}"] = np.zeros((dims[l], 1))
     return parameters
 

@@ -4,7 +4,8 @@ A model file is NumPy's ``.npz`` (a zip of ``.npy`` arrays) holding plain numeri
 string arrays only, read back with ``allow_pickle=False``: opening an untrusted file
 cannot run code. Writes are atomic - the file is written under a temporary name in
 the same folder and renamed into place - so a crash never leaves a half-written
-model; its permissions follow the umask, like any file the user writes. Every field is validated on load, as the training guard validates input.
+model; its permissions follow the umask, like any file the user writes. Every field
+is validated on load, as the training guard validates input.
 
 The arrays of format version 2 (version 1, still read, had no ``elapsed`` and only
 integer seeds):
@@ -40,7 +41,14 @@ from typing import Any, Iterator, Union
 
 import numpy as np
 
-from fastnn._validate import check_layers_dims, check_learning_rate, check_parameters
+from fastnn._validate import (
+    check_layers_dims,
+    check_learning_rate,
+    check_parameter_shape,
+    check_parameters,
+    check_seed,
+    parameter_shapes,
+)
 from fastnn.result import TrainResult
 
 __all__ = ["save", "load", "json_number", "FORMAT", "FORMAT_VERSION"]
@@ -54,6 +62,7 @@ _ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
 # deflated member holds more than this many bytes per compressed byte.
 _MAX_DEFLATE_RATIO = 1032
 PathLike = Union[str, "os.PathLike[str]"]
+ENGINES = ("compiled", "reference")     # the engines whose results a model file holds
 _FIELDS = {
     1: ("format", "format_version", "layers_dims", "initialization", "seed",
         "learning_rate", "engine", "costs"),
@@ -324,23 +333,11 @@ def _read_model(archive: _Archive) -> TrainResult:
     _check("layers_dims", *archive.header("layers_dims"), 1, "iu")
     layers_dims = [int(d) for d in archive.read("layers_dims")]
     layers_dims = check_layers_dims(layers_dims, n_x=layers_dims[0] if layers_dims else None)
-    shapes = {}
-    for l in range(1, len(layers_dims)):
-        shapes[f"W{l}"] = (layers_dims[l], layers_dims[l - 1])
-        shapes[f"b{l}"] = (layers_dims[l], 1)
-    stored = {k[len("parameter_"):] for k in archive.keys if k.startswith("parameter_")}
-    missing = [k for k in shapes if k not in stored]
-    if missing:
-        raise ValueError(f"parameters is missing {missing} for layers_dims {layers_dims}")
-    extra = sorted(stored - shapes.keys())
-    if extra:
-        raise ValueError(f"parameters has keys {extra} not in a network of layers_dims {layers_dims}")
+    stored = [k[len("parameter_"):] for k in archive.keys if k.startswith("parameter_")]
+    shapes = parameter_shapes(stored, layers_dims)
     for key, expected in shapes.items():
         shape, dtype = archive.header(f"parameter_{key}")
-        if shape != expected:
-            raise ValueError(
-                f"parameters[{key!r}] must have shape {expected} for layers_dims {layers_dims}, got {shape}"
-            )
+        check_parameter_shape(key, shape, expected, layers_dims)
         _check(f"parameter_{key}", shape, dtype, 2, "biuf")
     shape, dtype = archive.header("costs")
     if len(shape) != 1 or shape[0] < 1 or dtype.kind != "f" or dtype.itemsize != 8:
@@ -354,11 +351,13 @@ def _read_model(archive: _Archive) -> TrainResult:
     # Only now is any array data beyond layers_dims read.
     parameters = check_parameters({key: archive.read(f"parameter_{key}") for key in shapes}, layers_dims)
     costs = archive.read("costs").astype(np.float64)
-    if np.isnan(costs).any():
-        raise ValueError("'costs' contains NaN")
+    if not (costs >= 0).all():      # a cross-entropy is >= 0 or +inf, never NaN
+        raise ValueError("'costs' must hold costs >= 0 (or inf), got NaN or a negative value")
     seed = scalar("seed", seed_kinds)
-    if isinstance(seed, str):
-        seed = _decode_seed(seed)
+    seed = _decode_seed(seed) if isinstance(seed, str) else check_seed(seed)
+    engine = scalar("engine", "U")
+    if engine not in ENGINES:
+        raise ValueError(f"'engine' must be one of {list(ENGINES)}, got {engine!r}")
     elapsed = scalar("elapsed", "f") if version >= 2 else 0.0
     if not (np.isfinite(elapsed) and elapsed >= 0):
         raise ValueError(f"'elapsed' must be a finite number of seconds >= 0, got {elapsed!r}")
@@ -369,7 +368,7 @@ def _read_model(archive: _Archive) -> TrainResult:
         initialization=scalar("initialization", "U") or None,
         learning_rate=check_learning_rate(scalar("learning_rate", "f")),
         seed=seed,
-        engine=scalar("engine", "U"),
+        engine=engine,
         elapsed=elapsed,
     )
 

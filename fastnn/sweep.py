@@ -222,6 +222,11 @@ def sweep(
     train_X, train_Y, test_X, test_Y = data if data is not None else load_dataset()
     train_X, train_Y = check_X_Y(train_X, train_Y)
     test_X, test_Y = check_X_Y(test_X, test_Y)
+    if test_X.shape[0] != train_X.shape[0]:
+        raise ValueError(
+            f"the test data has {test_X.shape[0]} features and the training data"
+            f" {train_X.shape[0]}: test_X must be (n_x, m_test) with the same n_x"
+        )
     if executor is not None and not isinstance(executor, concurrent.futures.ThreadPoolExecutor):
         _check_picklable(schemes)
     jobs = [(name, scheme, seed, lr, num_iterations, train_X, train_Y, test_X, test_Y)

@@ -196,7 +196,10 @@ def _edited(tmp_path, trained, **changes):
         ({"parameter_b3": np.full((1, 1), np.nan)}, r"parameters\['b3'\] contains NaN or inf"),
         ({"layers_dims": np.array([2, 6, 0, 1])}, "positive integers"),
         ({"learning_rate": np.array(-1.0)}, "learning_rate must be a finite number > 0"),
-        ({"costs": np.array([0.5, np.nan])}, "'costs' contains NaN"),
+        ({"costs": np.array([0.5, np.nan])}, r"'costs' must hold costs >= 0 \(or inf\), got NaN or a negative"),
+        ({"costs": np.array([np.inf, -np.inf])}, r"'costs' must hold costs >= 0"),
+        ({"seed": np.array(-5)}, r"seed must be an int from 0 to 2\*\*32 - 1, got -5"),
+        ({"engine": np.array("gpu")}, r"'engine' must be one of \['compiled', 'reference'\], got 'gpu'"),
         ({"surprise": np.zeros(3)}, r"unexpected arrays \['surprise'\]"),
         ({"seed": np.array('{"type": "Generator", "state": {"bit_generator": "os"}}')},
          "'seed' must be an integer or a saved Generator or RandomState state: unknown bit generator 'os'"),
@@ -209,7 +212,7 @@ def _edited(tmp_path, trained, **changes):
          r"layers_dims\[-1\] must be 1"),
     ],
     ids=["version", "format", "no-costs", "no-W2", "W1-shape", "nan", "dims", "learning-rate",
-         "nan-cost", "extra-array", "seed-bit-generator", "seed-state", "elapsed", "pickled-object",
+         "nan-cost", "negative-cost", "negative-seed", "engine", "extra-array", "seed-bit-generator", "seed-state", "elapsed", "pickled-object",
          "no-costs-left", "two-outputs"],
 )
 def test_hand_edited_files_are_rejected(tmp_path, trained, changes, message):

@@ -92,8 +92,11 @@ def test_progress_callback_and_bad_options():
         (dict(seeds=[True]), TypeError, "seed must be an int.*got True"),
         (dict(seeds=[np.random.default_rng(1)]), TypeError, "a sweep's seeds must be ints"),
         (dict(num_iterations=0), ValueError, "num_iterations must be >= 1"),
+        (dict(data=(*fastnn.load_dataset()[:2], np.zeros((4, 10)), np.zeros((1, 10)))),
+         ValueError, "the test data has 4 features and the training data 2"),
     ],
-    ids=["lr-string", "lr-bool", "seed-string", "seed-float", "seed-bool", "seed-generator", "iterations"],
+    ids=["lr-string", "lr-bool", "seed-string", "seed-float", "seed-bool", "seed-generator", "iterations",
+         "test-features"],
 )
 def test_bad_options_are_refused_before_anything_runs(options, error, message):
     with pytest.raises(error, match=message):
