@@ -13,7 +13,7 @@ from importlib.metadata import PackageNotFoundError, version as _version
 
 from fastnn import reference
 from fastnn._dispatch import build_info
-from fastnn.data import load_dataset, make_donut
+from fastnn.data import load_dataset, load_moons, make_donut, make_moons
 from fastnn.diagnose import diagnose
 from fastnn.engine import cost_and_gradients, predict_proba, train
 from fastnn.io import load, save
@@ -50,7 +50,9 @@ __all__ = [
     "initialize_parameters_zeros",
     "load",
     "load_dataset",
+    "load_moons",
     "make_donut",
+    "make_moons",
     "model",
     "predict",
     "predict_proba",

@@ -1,9 +1,11 @@
-"""The study's "donut" data: two noisy concentric circles.
+"""The studies' data: the initialisation study's "donut" (two noisy concentric
+circles) and the optimisation study's "moons" (two interleaving half circles).
 
-The study draws its data with scikit-learn's ``make_circles`` after seeding NumPy's
-global generator. :func:`make_donut` reproduces that algorithm operation by operation
-from a local :class:`numpy.random.RandomState`, so the arrays are bit for bit the
-study's without depending on scikit-learn and without touching the global state.
+The studies draw their data with scikit-learn's ``make_circles`` and ``make_moons``
+after seeding NumPy's global generator. :func:`make_donut` and :func:`make_moons`
+reproduce those algorithms operation by operation from a local
+:class:`numpy.random.RandomState`, so the arrays are bit for bit the studies'
+without depending on scikit-learn and without touching the global state.
 """
 from __future__ import annotations
 
@@ -11,10 +13,34 @@ import numbers
 
 import numpy as np
 
-__all__ = ["make_donut", "load_dataset"]
+__all__ = ["make_donut", "load_dataset", "make_moons", "load_moons"]
 
 TRAIN_SEED = 1
 TEST_SEED = 2
+MOONS_SEED = 3          # the optimisation study's np.random.seed(3)
+
+
+def _check_sample_options(n_samples: int, noise: float) -> None:
+    if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) or n_samples < 1:
+        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
+    if not np.isfinite(noise) or noise < 0:
+        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+
+
+def _shuffled_with_noise(
+    X: np.ndarray, y: np.ndarray, rng: np.random.RandomState, noise: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's generators' last steps: shuffle the rows (``shuffle`` of an index
+    range, as ``sklearn.utils.shuffle`` does), then add Gaussian noise; returned in
+    the studies' layout, X (2, m) and Y (1, m)."""
+    order = np.arange(len(y))
+    rng.shuffle(order)
+    X, y = X[order], y[order]
+    with np.errstate(over="ignore", invalid="ignore"):
+        X += rng.normal(scale=noise, size=X.shape)
+    if not np.isfinite(X).all():
+        raise ValueError(f"noise={noise!r} is so large that the points overflow to inf")
+    return X.T, y.reshape(1, len(y))
 
 
 def make_donut(
@@ -47,10 +73,7 @@ def make_donut(
         If ``n_samples`` is not a positive integer, ``noise`` is negative, not
         finite or so large that the points overflow, or ``factor`` is not in [0, 1).
     """
-    if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) or n_samples < 1:
-        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
-    if not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    _check_sample_options(n_samples, noise)
     if not 0 <= factor < 1:
         raise ValueError(f"factor must be in [0, 1), got {factor!r}")
     rng = np.random.RandomState(seed)
@@ -65,14 +88,64 @@ def make_donut(
         ]
     ).T
     y = np.hstack([np.zeros(n_out, dtype=np.intp), np.ones(n_in, dtype=np.intp)])
-    order = np.arange(n_samples)
-    rng.shuffle(order)
-    X, y = X[order], y[order]
-    with np.errstate(over="ignore", invalid="ignore"):
-        X += rng.normal(scale=noise, size=X.shape)
-    if not np.isfinite(X).all():
-        raise ValueError(f"noise={noise!r} is so large that the points overflow to inf")
-    return X.T, y.reshape(1, n_samples)
+    return _shuffled_with_noise(X, y, rng, noise)
+
+
+def make_moons(
+    n_samples: int = 300, noise: float = 0.2, seed: int | None = MOONS_SEED
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw points on two noisy interleaving half circles, as
+    ``sklearn.datasets.make_moons``.
+
+    Parameters
+    ----------
+    n_samples : int, default=300
+        Number of points; ``n_samples // 2`` on the upper half circle (label 0), the
+        rest on the lower one (label 1).
+    noise : float, default=0.2
+        Standard deviation of the Gaussian noise added to every coordinate.
+    seed : int or None, default=3
+        Seed of the local ``RandomState``; ``make_moons(n_samples, noise=noise)``
+        after ``np.random.seed(seed)`` gives the same arrays.
+
+    Returns
+    -------
+    X : ndarray of shape (2, n_samples)
+        Points in columns, float64.
+    Y : ndarray of shape (1, n_samples)
+        Labels, 0 or 1, integer as in the study.
+
+    Raises
+    ------
+    ValueError
+        If ``n_samples`` is not a positive integer, or ``noise`` is negative, not
+        finite or so large that the points overflow.
+    """
+    _check_sample_options(n_samples, noise)
+    rng = np.random.RandomState(seed)
+    n_out = n_samples // 2
+    n_in = n_samples - n_out
+    X = np.vstack(
+        [
+            np.append(np.cos(np.linspace(0, np.pi, n_out)), 1 - np.cos(np.linspace(0, np.pi, n_in))),
+            np.append(np.sin(np.linspace(0, np.pi, n_out)), 1 - np.sin(np.linspace(0, np.pi, n_in)) - 0.5),
+        ]
+    ).T
+    y = np.hstack([np.zeros(n_out, dtype=np.intp), np.ones(n_in, dtype=np.intp)])
+    return _shuffled_with_noise(X, y, rng, noise)
+
+
+def load_moons() -> tuple[np.ndarray, np.ndarray]:
+    """The optimisation study's data: 300 points on two moons, noise 0.2, seed 3 (its
+    ``load_dataset``: ``np.random.seed(3)``, then ``make_moons(n_samples=300,
+    noise=.2)``, transposed).
+
+    Returns
+    -------
+    train_X : ndarray of shape (2, 300)
+    train_Y : ndarray of shape (1, 300)
+    """
+    return make_moons(300, noise=0.2, seed=MOONS_SEED)
 
 
 def load_dataset() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -78,3 +78,64 @@ def test_make_donut_radii():
 def test_make_donut_rejects_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         fastnn.make_donut(**kwargs)
+
+
+# The optimisation study's data, np.random.seed(3); make_moons(n_samples=300,
+# noise=.2), transposed, as scikit-learn 1.9.1 with NumPy 2.4.6 produced it.
+MOONS_FINGERPRINTS = {
+    "train_X": "eb6bfc719018f058ae7580c2dbdb75dcd58928399b533da10b9b8c42fd1f1059",
+    "train_Y": "9af4e33831c84dc7557c90a5109e9a4d91a270bacc2f3cff1bcc3f5a47fc38ea",
+}
+
+
+def test_load_moons_matches_the_study_fingerprint():
+    train_X, train_Y = fastnn.load_moons()
+    assert train_X.shape == (2, 300) and train_Y.shape == (1, 300) and train_X.dtype == np.float64
+    assert {"train_X": fingerprint(train_X), "train_Y": fingerprint(train_Y)} == MOONS_FINGERPRINTS
+
+
+@pytest.mark.parametrize("n_samples, noise, seed", [(300, 0.2, 3), (7, 0.2, 5), (1, 0.1, 0), (1001, 0.05, 42)])
+def test_make_moons_equals_scikit_learn_make_moons(n_samples, noise, seed):
+    datasets = pytest.importorskip("sklearn.datasets")
+    state = np.random.get_state()
+    try:
+        np.random.seed(seed)
+        X, y = datasets.make_moons(n_samples=n_samples, noise=noise)
+    finally:
+        np.random.set_state(state)
+    ours_X, ours_Y = fastnn.make_moons(n_samples, noise=noise, seed=seed)
+    np.testing.assert_array_equal(ours_X, X.T)
+    np.testing.assert_array_equal(ours_Y, y.reshape(1, -1))
+
+
+def test_make_moons_leaves_the_global_random_state_alone():
+    np.random.seed(123)
+    expected = np.random.rand()
+    np.random.seed(123)
+    fastnn.load_moons()
+    assert np.random.rand() == expected
+
+
+def test_make_moons_half_circles():
+    # Without noise: label 0 on the unit circle's upper half, label 1 on the unit
+    # circle centred at (1, 0.5), lower half.
+    X, Y = fastnn.make_moons(400, noise=0.0, seed=0)
+    upper, lower = X[:, Y[0] == 0], X[:, Y[0] == 1]
+    np.testing.assert_allclose(np.hypot(upper[0], upper[1]), 1.0, rtol=1e-15)
+    np.testing.assert_allclose(np.hypot(lower[0] - 1, lower[1] - 0.5), 1.0, rtol=1e-15)
+    assert (upper[1] >= 0).all() and (lower[1] <= 0.5 + 1e-15).all()
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"n_samples": 0}, "n_samples must be a positive integer"),
+        ({"n_samples": True}, "n_samples must be a positive integer"),
+        ({"n_samples": 10, "noise": -0.1}, "noise must be"),
+        ({"n_samples": 10, "noise": float("inf")}, "noise must be"),
+    ],
+    ids=["zero-samples", "bool-samples", "negative-noise", "inf-noise"],
+)
+def test_make_moons_rejects_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        fastnn.make_moons(**kwargs)
