@@ -18,18 +18,21 @@ import math
 import numbers
 import warnings
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence, Union
+from typing import Any, Callable, Iterable, Mapping, Sequence, Union
 
 import numpy as np
 
 __all__ = [
+    "OPTIMIZERS",
     "Seed",
+    "TrainingOptions",
     "TrainingProblem",
     "check_final_cost",
     "check_layers_dims",
     "check_learning_rate",
     "check_network",
     "check_number",
+    "check_options",
     "check_parameter_shape",
     "check_parameters",
     "check_positive_int",
@@ -49,6 +52,9 @@ Seed = Union[int, np.random.RandomState, np.random.Generator]
 
 # The seeds a legacy RandomState accepts: 0 to 2**32 - 1.
 SEED_LIMIT = 2**32
+
+# The optimisers of the course unit "Improving deep neural networks".
+OPTIMIZERS = ("gd", "momentum", "adam")
 
 
 def _is_int(value: Any) -> bool:
@@ -393,6 +399,118 @@ def check_training(
         check_positive_int(num_iterations, "num_iterations"),
         check_seed(seed),
         check_number(gain, "gain"),
+    )
+
+
+@dataclass(frozen=True)
+class TrainingOptions:
+    """Validated options of the course unit "Improving deep neural networks":
+    mini-batches, optimiser, learning-rate decay, L2 and dropout (see
+    :func:`check_options`; their meaning is :func:`fastnn.reference.train`'s)."""
+
+    optimizer: str
+    mini_batch_size: int | None
+    shuffle_seed: int
+    beta: float
+    beta1: float
+    beta2: float
+    epsilon: float
+    decay_rate: float
+    time_interval: int
+    l2: float
+    keep_prob: float
+
+
+def _number_where(value: Any, name: str, holds: Callable[[float], bool], where: str) -> float:
+    """``value`` as a finite float (see :func:`check_number`) for which ``holds`` is
+    true; otherwise ValueError saying it must be ``where``."""
+    number = check_number(value, name)
+    if not holds(number):
+        raise ValueError(f"{name} must be {where}, got {value!r}")
+    return number
+
+
+def check_options(
+    num_iterations: int,
+    *,
+    optimizer: Any,
+    mini_batch_size: Any,
+    shuffle_seed: Any,
+    beta: Any,
+    beta1: Any,
+    beta2: Any,
+    epsilon: Any,
+    decay_rate: Any,
+    time_interval: Any,
+    l2: Any,
+    keep_prob: Any,
+) -> TrainingOptions:
+    """Check and convert the training options beyond the study's.
+
+    Parameters
+    ----------
+    num_iterations : int
+        The checked number of iterations (epochs): epoch ``e`` shuffles with
+        ``RandomState(shuffle_seed + e + 1)``, so it bounds ``shuffle_seed``.
+    optimizer, mini_batch_size, shuffle_seed, beta, beta1, beta2, epsilon
+        As for :func:`fastnn.reference.train`.
+    decay_rate, time_interval, l2, keep_prob
+        As for :func:`fastnn.reference.train`.
+
+    Returns
+    -------
+    TrainingOptions
+        Numbers as Python floats and ints; ``mini_batch_size`` None for full batch.
+
+    Raises
+    ------
+    ValueError
+        If ``optimizer`` is not one of :data:`OPTIMIZERS`; ``mini_batch_size`` or
+        ``time_interval`` is < 1; ``shuffle_seed`` is outside
+        [0, 2**32 - 1 - num_iterations]; ``keep_prob`` is outside (0, 1];
+        ``beta``, ``beta1`` or ``beta2`` is outside [0, 1); ``epsilon`` is <= 0;
+        ``l2`` or ``decay_rate`` is < 0; or any number is NaN or infinite.
+    TypeError
+        If ``optimizer`` is not a string; ``mini_batch_size`` (unless None),
+        ``time_interval`` or ``shuffle_seed`` is not an integer; or a number is
+        not a number (booleans are neither).
+    """
+    if not isinstance(optimizer, str):
+        raise TypeError(f"optimizer must be one of {list(OPTIMIZERS)}, got {optimizer!r}")
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}, got {optimizer!r}")
+    if mini_batch_size is not None:
+        if not _is_int(mini_batch_size):
+            raise TypeError(
+                f"mini_batch_size must be an integer >= 1, or None for full batch, got {mini_batch_size!r}"
+            )
+        if mini_batch_size < 1:
+            raise ValueError(
+                f"mini_batch_size must be an integer >= 1, or None for full batch, got {mini_batch_size!r}"
+            )
+        mini_batch_size = int(mini_batch_size)
+    # Epoch e draws its permutation from RandomState(shuffle_seed + e + 1), and the
+    # last epoch's seed, shuffle_seed + num_iterations, must stay below 2**32.
+    highest_seed = SEED_LIMIT - 1 - num_iterations
+    if not _is_int(shuffle_seed):
+        raise TypeError(f"shuffle_seed must be an int, got {shuffle_seed!r}")
+    if not 0 <= shuffle_seed <= highest_seed:
+        raise ValueError(
+            f"shuffle_seed must be an int from 0 to 2**32 - 1 - num_iterations = {highest_seed}"
+            f" (epoch e shuffles with RandomState(shuffle_seed + e + 1)), got {shuffle_seed!r}"
+        )
+    return TrainingOptions(
+        optimizer=optimizer,
+        mini_batch_size=mini_batch_size,
+        shuffle_seed=int(shuffle_seed),
+        beta=_number_where(beta, "beta", lambda x: 0 <= x < 1, "in [0, 1)"),
+        beta1=_number_where(beta1, "beta1", lambda x: 0 <= x < 1, "in [0, 1)"),
+        beta2=_number_where(beta2, "beta2", lambda x: 0 <= x < 1, "in [0, 1)"),
+        epsilon=check_number(epsilon, "epsilon", positive=True),
+        decay_rate=_number_where(decay_rate, "decay_rate", lambda x: x >= 0, ">= 0"),
+        time_interval=check_positive_int(time_interval, "time_interval"),
+        l2=_number_where(l2, "l2", lambda x: x >= 0, ">= 0"),
+        keep_prob=_number_where(keep_prob, "keep_prob", lambda x: 0 < x <= 1, "in (0, 1]"),
     )
 
 

@@ -54,3 +54,19 @@ def assert_parameters_close(actual, expected, rtol):
     for key in expected:
         scale = max(np.abs(expected[key]).max(), 1.0)
         np.testing.assert_allclose(actual[key], expected[key], rtol=0, atol=rtol * scale, err_msg=key)
+
+
+def finite_difference_gradients(cost, parameters, eps=1e-6):
+    """Centred differences (cost(p + eps) - cost(p - eps)) / (2 eps) of every parameter."""
+    grads = {}
+    for key, value in parameters.items():
+        grad = np.zeros_like(value)
+        for index in np.ndindex(value.shape):
+            shifted = {k: v.copy() for k, v in parameters.items()}
+            shifted[key][index] = value[index] + eps
+            plus = cost(shifted)
+            shifted[key][index] = value[index] - eps
+            minus = cost(shifted)
+            grad[index] = (plus - minus) / (2 * eps)
+        grads["d" + key] = grad
+    return grads

@@ -4,23 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from conftest import random_problem
-
-
-def finite_difference_gradients(cost, parameters, eps=1e-6):
-    """Centred differences (cost(p + eps) - cost(p - eps)) / (2 eps) of every parameter."""
-    grads = {}
-    for key, value in parameters.items():
-        grad = np.zeros_like(value)
-        for index in np.ndindex(value.shape):
-            shifted = {k: v.copy() for k, v in parameters.items()}
-            shifted[key][index] = value[index] + eps
-            plus = cost(shifted)
-            shifted[key][index] = value[index] - eps
-            minus = cost(shifted)
-            grad[index] = (plus - minus) / (2 * eps)
-        grads["d" + key] = grad
-    return grads
+from conftest import finite_difference_gradients, random_problem
 
 
 @pytest.mark.parametrize("layers_dims", [[3, 1], [3, 4, 3, 1], [3, 6, 5, 4, 1]], ids=str)
