@@ -19,6 +19,27 @@ def train_chunk(
     n_threads: int = 1,            # Py_ssize_t
 ) -> int: ...                      # iterations completed (< n_iter: parameters not finite)
 
+def train_epochs(
+    X: NDArray[np.float64],        # const double[:, ::1]  (n_x, m)
+    Y: NDArray[np.float64],        # const double[::1]     (m,), exactly 0.0 / 1.0
+    dims: NDArray[np.intp],        # const Py_ssize_t[::1] (L + 1,), dims[L] == 1
+    offsets: NDArray[np.intp],     # const Py_ssize_t[::1] (2 L,)
+    theta: NDArray[np.float64],    # double[::1]           (n_params,), updated in place
+    grad: NDArray[np.float64],     # double[::1]           (n_params,), scratch / last gradient
+    costs: NDArray[np.float64],    # double[::1]           (n_epochs,), written
+    progress: NDArray[np.intp],    # Py_ssize_t[::1]       (1,), +1 per finished epoch
+    learning_rates: NDArray[np.float64],  # const double[::1] (n_epochs,)
+    permutations: NDArray[np.intp] | None,  # const Py_ssize_t[:, ::1] (n_epochs, m); None: full batch
+    batch_size: int,               # Py_ssize_t            examples per mini-batch
+    optimizer: int,                # int                   0 gd, 1 momentum, 2 adam
+    beta: float, beta1: float, beta2: float, epsilon: float,  # double
+    l2: float,                     # double                L2 strength, >= 0
+    velocity: NDArray[np.float64],       # double[::1]     (n_params,), updated in place
+    second_moment: NDArray[np.float64],  # double[::1]     (n_params,), updated in place
+    adam_steps: NDArray[np.intp],  # Py_ssize_t[::1]       (1,), Adam's step count, updated
+    n_threads: int = 1,            # Py_ssize_t
+) -> int: ...                      # epochs completed (< n_epochs: parameters not finite)
+
 def gradient(
     X: NDArray[np.float64],        # const double[:, ::1]  (n_x, m)
     Y: NDArray[np.float64],        # const double[::1]     (m,)
