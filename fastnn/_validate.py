@@ -450,8 +450,9 @@ def check_options(
     Parameters
     ----------
     num_iterations : int
-        The checked number of iterations (epochs): epoch ``e`` shuffles with
-        ``RandomState(shuffle_seed + e + 1)``, so it bounds ``shuffle_seed``.
+        The checked number of iterations (epochs): with mini-batches epoch ``e``
+        shuffles with ``RandomState(shuffle_seed + e + 1)``, so it bounds
+        ``shuffle_seed``.
     optimizer, mini_batch_size, shuffle_seed, beta, beta1, beta2, epsilon
         As for :func:`fastnn.reference.train`.
     decay_rate, time_interval, l2, keep_prob
@@ -466,8 +467,8 @@ def check_options(
     ------
     ValueError
         If ``optimizer`` is not one of :data:`OPTIMIZERS`; ``mini_batch_size`` or
-        ``time_interval`` is < 1; ``shuffle_seed`` is outside
-        [0, 2**32 - 1 - num_iterations]; ``keep_prob`` is outside (0, 1];
+        ``time_interval`` is < 1; ``shuffle_seed`` is negative or, with
+        mini-batches, above 2**32 - 1 - num_iterations; ``keep_prob`` is outside (0, 1];
         ``beta``, ``beta1`` or ``beta2`` is outside [0, 1); ``epsilon`` is <= 0;
         ``l2`` or ``decay_rate`` is < 0; or any number is NaN or infinite.
     TypeError
@@ -489,12 +490,15 @@ def check_options(
                 f"mini_batch_size must be an integer >= 1, or None for full batch, got {mini_batch_size!r}"
             )
         mini_batch_size = int(mini_batch_size)
-    # Epoch e draws its permutation from RandomState(shuffle_seed + e + 1), and the
-    # last epoch's seed, shuffle_seed + num_iterations, must stay below 2**32.
-    highest_seed = SEED_LIMIT - 1 - num_iterations
+    # With mini-batches epoch e draws its permutation from RandomState(shuffle_seed +
+    # e + 1), and the last epoch's seed, shuffle_seed + num_iterations, must stay below
+    # 2**32. Full batch shuffles nothing, and dropout's generator takes any seed.
     if not _is_int(shuffle_seed):
         raise TypeError(f"shuffle_seed must be an int, got {shuffle_seed!r}")
-    if not 0 <= shuffle_seed <= highest_seed:
+    if shuffle_seed < 0:
+        raise ValueError(f"shuffle_seed must be an int >= 0, got {shuffle_seed!r}")
+    highest_seed = SEED_LIMIT - 1 - num_iterations
+    if mini_batch_size is not None and shuffle_seed > highest_seed:
         raise ValueError(
             f"shuffle_seed must be an int from 0 to 2**32 - 1 - num_iterations = {highest_seed}"
             f" (epoch e shuffles with RandomState(shuffle_seed + e + 1)), got {shuffle_seed!r}"

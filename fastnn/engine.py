@@ -16,13 +16,15 @@ import numpy as np
 from fastnn import _dispatch
 from fastnn._validate import (
     Seed,
+    TrainingOptions,
     check_final_cost,
-    divergence,
     check_network,
+    check_options,
     check_positive_int,
     check_training,
     check_X,
     check_X_Y,
+    divergence,
 )
 from fastnn.init import Scheme, starting_point
 from fastnn.result import TrainResult
@@ -51,6 +53,30 @@ def _threads(n_threads: int | None) -> int:
     if n_threads is None:
         return _dispatch.available_cores()
     return check_positive_int(n_threads, "n_threads")
+
+
+# The kernel's codes for the optimisers (src_pyx/_kernel.pxi.tp: OPT_GD, ...).
+OPTIMIZER_CODES = {"gd": 0, "momentum": 1, "adam": 2}
+
+
+def _decayed_learning_rate(learning_rate: float, epoch: int, options: TrainingOptions) -> float:
+    """The learning rate of epoch ``epoch`` (from 0):
+    ``learning_rate / (1 + decay_rate * floor(epoch / time_interval))``, computed as
+    the oracle computes it."""
+    return learning_rate / (1 + options.decay_rate * (epoch // options.time_interval))
+
+
+def _permutations(m: int, shuffle_seed: int, epochs: range) -> np.ndarray:
+    """The order of the examples in each epoch, one row each: ``np.random.seed(
+    shuffle_seed + epoch + 1); np.random.permutation(m)``, from a local RandomState.
+    Re-seeding one RandomState draws the same stream as a new ``RandomState(seed)``
+    (both seed MT19937 the legacy way) in a fifteenth of the time."""
+    rng = np.random.RandomState()
+    permutations = np.empty((len(epochs), m), dtype=np.intp)
+    for row, epoch in enumerate(epochs):
+        rng.seed(shuffle_seed + epoch + 1)
+        permutations[row] = rng.permutation(m)
+    return permutations
 
 
 def _kernel(build: str | None):
@@ -102,10 +128,22 @@ def train(
     *,
     gain: float = 1.0,
     print_cost: bool = False,
+    optimizer: str = "gd",
+    mini_batch_size: int | None = None,
+    shuffle_seed: int = 10,
+    beta: float = 0.9,
+    beta1: float = 0.9,
+    beta2: float = 0.999,
+    epsilon: float = 1e-8,
+    decay_rate: float = 0.0,
+    time_interval: int = 1000,
+    l2: float = 0.0,
+    keep_prob: float = 1.0,
     n_threads: int | None = None,
     kernel: str | None = None,
 ) -> TrainResult:
-    """Train the network by full-batch gradient descent on the compiled engine.
+    """Train the network on the compiled engine: by default the study's full-batch
+    gradient descent; also mini-batches, momentum, Adam, learning-rate decay and L2.
 
     Parameters
     ----------
@@ -137,7 +175,16 @@ def train(
         Multiplies the drawn initial weights (see :func:`fastnn.calculate_gain`);
         must stay 1 for a warm start.
     print_cost : bool, default=False
-        Print ``Cost after iteration i: c`` every 1000 iterations, as the study does.
+        Print ``Cost after iteration i: c`` every 1000 iterations, as the study does
+        (``epoch`` with mini-batches).
+    optimizer, mini_batch_size, shuffle_seed, beta, beta1, beta2, epsilon, decay_rate, time_interval, l2
+        The course's optimisation and regularisation options, exactly as
+        :func:`fastnn.reference.train` defines them (with mini-batches,
+        ``num_iterations`` counts epochs). At their defaults training is the study's
+        full-batch gradient descent, on its own kernel loop.
+    keep_prob : float, default=1.0
+        Dropout is not in the compiled engine yet: anything but 1 raises
+        ``NotImplementedError`` (:func:`fastnn.reference.train` runs it).
     n_threads : int, optional
         Threads to run on; default: all cores available to the process. Examples are
         split into groups of blocks of 320 that threads take whole: 8 blocks a group
@@ -183,6 +230,17 @@ def train(
         iterations only, as the study's large random start has, gives no warning.
     """
     problem = check_training(X, Y, learning_rate, num_iterations, seed, gain)
+    options = check_options(
+        problem.num_iterations,
+        optimizer=optimizer, mini_batch_size=mini_batch_size, shuffle_seed=shuffle_seed,
+        beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon, decay_rate=decay_rate,
+        time_interval=time_interval, l2=l2, keep_prob=keep_prob,
+    )
+    if options.keep_prob < 1:
+        raise NotImplementedError(
+            "dropout (keep_prob < 1) is not in the compiled engine yet;"
+            " fastnn.reference.train runs it, with the same arguments"
+        )
     start_from = starting_point(
         problem.X, layers_dims, initialization, problem.seed, parameters, gain=problem.gain
     )
@@ -208,17 +266,40 @@ def train(
             elapsed=time.perf_counter() - start,
         )
 
+    # The study's full-batch gradient descent keeps its own kernel loop; every other
+    # combination of options runs epochs of batches with an optimiser's state.
+    study = (options.optimizer == "gd" and options.mini_batch_size is None
+             and options.l2 == 0 and options.decay_rate == 0)
+    velocity, second_moment = np.zeros(n_params), np.zeros(n_params)
+    adam_steps = np.zeros(1, dtype=np.intp)
+    unit = "iteration" if options.mini_batch_size is None else "epoch"
+
+    def run_chunk(first: int, chunk: np.ndarray) -> int:
+        if study:
+            return core.train_chunk(
+                problem.X, y, dims, offsets, theta, grad, chunk, progress,
+                problem.learning_rate, threads,
+            )
+        epochs = range(first, first + len(chunk))
+        rates = np.array([_decayed_learning_rate(problem.learning_rate, e, options) for e in epochs])
+        permutations = None
+        if options.mini_batch_size is not None:
+            permutations = _permutations(problem.X.shape[1], options.shuffle_seed, epochs)
+        return core.train_epochs(
+            problem.X, y, dims, offsets, theta, grad, chunk, progress, rates, permutations,
+            options.mini_batch_size or problem.X.shape[1], OPTIMIZER_CODES[options.optimizer],
+            options.beta, options.beta1, options.beta2, options.epsilon, options.l2,
+            velocity, second_moment, adam_steps, threads,
+        )
+
     start = time.perf_counter()
     try:
         for first in range(0, problem.num_iterations, chunk_size):
             chunk = costs[first : first + chunk_size]
-            done = core.train_chunk(
-                problem.X, y, dims, offsets, theta, grad, chunk, progress,
-                problem.learning_rate, threads,
-            )
+            done = run_chunk(first, chunk)
             if print_cost:
                 for i in range(first + (-first) % 1000, first + done, 1000):
-                    print(f"Cost after iteration {i}: {costs[i]}")
+                    print(f"Cost after {unit} {i}: {costs[i]}")
             if done < len(chunk):
                 raise divergence(first + done - 1, problem.learning_rate)
     except KeyboardInterrupt as interrupt:

@@ -29,12 +29,26 @@ def _arguments(m=37):
         "costs": np.empty(3),
         "progress": np.zeros(1, dtype=np.intp),
         "out": np.empty(m),
+        # train_epochs: three epochs of mini-batches of 16 with Adam and L2
+        "rates": np.full(3, 0.01),
+        "permutations": np.array([np.random.RandomState(e).permutation(m) for e in range(3)]),
+        "optimizer": 2,
+        "velocity": np.zeros(n_params),
+        "moment": np.zeros(n_params),
+        "steps": np.zeros(1, dtype=np.intp),
     }
 
 
 def _train(core, a):
     return core.train_chunk(a["X"], a["Y"], a["dims"], a["offsets"], a["theta"], a["grad"],
                             a["costs"], a["progress"], 0.01, 1)
+
+
+def _train_epochs(core, a):
+    return core.train_epochs(a["X"], a["Y"], a["dims"], a["offsets"], a["theta"], a["grad"],
+                             a["costs"], a["progress"], a["rates"], a["permutations"], 16,
+                             a["optimizer"], 0.9, 0.9, 0.999, 1e-8, 0.1, a["velocity"], a["moment"],
+                             a["steps"], 1)
 
 
 def _gradient(core, a):
@@ -45,21 +59,31 @@ def _forward(core, a):
     return core.forward(a["X"], a["dims"], a["offsets"], a["theta"], a["out"], 1)
 
 
-CALLS = {"train_chunk": _train, "gradient": _gradient, "forward": _forward}
+CALLS = {"train_chunk": _train, "train_epochs": _train_epochs, "gradient": _gradient, "forward": _forward}
+TRAINING = ("train_chunk", "train_epochs")
 
 # Each damage: (name, which calls read the damaged argument, how to damage it).
 DAMAGES = [
     ("theta too short", CALLS, lambda a: a.update(theta=a["theta"][:-1].copy())),
     ("theta too long", CALLS, lambda a: a.update(theta=np.append(a["theta"], 0.0))),
-    ("grad too short", ("train_chunk", "gradient"), lambda a: a.update(grad=a["grad"][:-1].copy())),
+    ("grad too short", (*TRAINING, "gradient"), lambda a: a.update(grad=a["grad"][:-1].copy())),
     ("offsets too short", CALLS, lambda a: a.update(offsets=a["offsets"][:-1].copy())),
     ("offsets out of place", CALLS, lambda a: a["offsets"].__setitem__(3, a["offsets"][3] + 1)),
-    ("Y too short", ("train_chunk", "gradient"), lambda a: a.update(Y=a["Y"][:-1].copy())),
+    ("Y too short", (*TRAINING, "gradient"), lambda a: a.update(Y=a["Y"][:-1].copy())),
     ("X with another n_x", CALLS, lambda a: a.update(X=np.vstack([a["X"], a["X"][:1]]))),
     ("two outputs", CALLS, lambda a: a["dims"].__setitem__(3, 2)),
     ("a zero-width layer", CALLS, lambda a: a["dims"].__setitem__(2, 0)),
     ("out too short", ("forward",), lambda a: a.update(out=a["out"][:-1].copy())),
-    ("no progress counter", ("train_chunk",), lambda a: a.update(progress=np.zeros(0, dtype=np.intp))),
+    ("no progress counter", TRAINING, lambda a: a.update(progress=np.zeros(0, dtype=np.intp))),
+    ("a rate short", ("train_epochs",), lambda a: a.update(rates=a["rates"][:-1].copy())),
+    ("an example past the end", ("train_epochs",), lambda a: a["permutations"].__setitem__((1, 5), 37)),
+    ("a negative example", ("train_epochs",), lambda a: a["permutations"].__setitem__((2, 0), -1)),
+    ("permutations of another m", ("train_epochs",), lambda a: a.update(permutations=a["permutations"][:, :-1].copy())),
+    ("an epoch's permutation short", ("train_epochs",), lambda a: a.update(permutations=a["permutations"][:-1].copy())),
+    ("velocity short", ("train_epochs",), lambda a: a.update(velocity=a["velocity"][:-1].copy())),
+    ("second moment short", ("train_epochs",), lambda a: a.update(moment=a["moment"][:-1].copy())),
+    ("no step counter", ("train_epochs",), lambda a: a.update(steps=np.zeros(0, dtype=np.intp))),
+    ("an unknown optimiser", ("train_epochs",), lambda a: a.update(optimizer=3)),
 ]
 
 
