@@ -34,6 +34,9 @@ def train_epochs(
     optimizer: int,                # int                   0 gd, 1 momentum, 2 adam
     beta: float, beta1: float, beta2: float, epsilon: float,  # double
     l2: float,                     # double                L2 strength, >= 0
+    keep_prob: float,              # double                dropout's keep probability, in (0, 1]
+    dropout_seed: int,             # uint64_t              the masks' seed (shuffle_seed)
+    first_epoch: int,              # Py_ssize_t            the epoch number of costs[0]
     velocity: NDArray[np.float64],       # double[::1]     (n_params,), updated in place
     second_moment: NDArray[np.float64],  # double[::1]     (n_params,), updated in place
     adam_steps: NDArray[np.intp],  # Py_ssize_t[::1]       (1,), Adam's step count, updated

@@ -467,7 +467,7 @@ def check_options(
     ------
     ValueError
         If ``optimizer`` is not one of :data:`OPTIMIZERS`; ``mini_batch_size`` or
-        ``time_interval`` is < 1; ``shuffle_seed`` is negative or, with
+        ``time_interval`` is < 1; ``shuffle_seed`` is outside [0, 2**32) or, with
         mini-batches, above 2**32 - 1 - num_iterations; ``keep_prob`` is outside (0, 1];
         ``beta``, ``beta1`` or ``beta2`` is outside [0, 1); ``epsilon`` is <= 0;
         ``l2`` or ``decay_rate`` is < 0; or any number is NaN or infinite.
@@ -492,11 +492,11 @@ def check_options(
         mini_batch_size = int(mini_batch_size)
     # With mini-batches epoch e draws its permutation from RandomState(shuffle_seed +
     # e + 1), and the last epoch's seed, shuffle_seed + num_iterations, must stay below
-    # 2**32. Full batch shuffles nothing, and dropout's generator takes any seed.
+    # 2**32. Full batch shuffles nothing; dropout's generator takes the seed as it is.
     if not _is_int(shuffle_seed):
         raise TypeError(f"shuffle_seed must be an int, got {shuffle_seed!r}")
-    if shuffle_seed < 0:
-        raise ValueError(f"shuffle_seed must be an int >= 0, got {shuffle_seed!r}")
+    if not 0 <= shuffle_seed < SEED_LIMIT:
+        raise ValueError(f"shuffle_seed must be an int from 0 to 2**32 - 1, got {shuffle_seed!r}")
     highest_seed = SEED_LIMIT - 1 - num_iterations
     if mini_batch_size is not None and shuffle_seed > highest_seed:
         raise ValueError(

@@ -177,14 +177,12 @@ def train(
     print_cost : bool, default=False
         Print ``Cost after iteration i: c`` every 1000 iterations, as the study does
         (``epoch`` with mini-batches).
-    optimizer, mini_batch_size, shuffle_seed, beta, beta1, beta2, epsilon, decay_rate, time_interval, l2
+    optimizer, mini_batch_size, shuffle_seed, beta, beta1, beta2, epsilon, decay_rate, time_interval, l2, keep_prob
         The course's optimisation and regularisation options, exactly as
         :func:`fastnn.reference.train` defines them (with mini-batches,
-        ``num_iterations`` counts epochs). At their defaults training is the study's
-        full-batch gradient descent, on its own kernel loop.
-    keep_prob : float, default=1.0
-        Dropout is not in the compiled engine yet: anything but 1 raises
-        ``NotImplementedError`` (:func:`fastnn.reference.train` runs it).
+        ``num_iterations`` counts epochs; dropout draws the oracle's masks, bit for
+        bit). At their defaults training is the study's full-batch gradient
+        descent, on its own kernel loop.
     n_threads : int, optional
         Threads to run on; default: all cores available to the process. Examples are
         split into groups of blocks of 320 that threads take whole: 8 blocks a group
@@ -236,11 +234,6 @@ def train(
         beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon, decay_rate=decay_rate,
         time_interval=time_interval, l2=l2, keep_prob=keep_prob,
     )
-    if options.keep_prob < 1:
-        raise NotImplementedError(
-            "dropout (keep_prob < 1) is not in the compiled engine yet;"
-            " fastnn.reference.train runs it, with the same arguments"
-        )
     start_from = starting_point(
         problem.X, layers_dims, initialization, problem.seed, parameters, gain=problem.gain
     )
@@ -269,7 +262,7 @@ def train(
     # The study's full-batch gradient descent keeps its own kernel loop; every other
     # combination of options runs epochs of batches with an optimiser's state.
     study = (options.optimizer == "gd" and options.mini_batch_size is None
-             and options.l2 == 0 and options.decay_rate == 0)
+             and options.l2 == 0 and options.decay_rate == 0 and options.keep_prob == 1)
     velocity, second_moment = np.zeros(n_params), np.zeros(n_params)
     adam_steps = np.zeros(1, dtype=np.intp)
     unit = "iteration" if options.mini_batch_size is None else "epoch"
@@ -289,7 +282,8 @@ def train(
             problem.X, y, dims, offsets, theta, grad, chunk, progress, rates, permutations,
             options.mini_batch_size or problem.X.shape[1], OPTIMIZER_CODES[options.optimizer],
             options.beta, options.beta1, options.beta2, options.epsilon, options.l2,
-            velocity, second_moment, adam_steps, threads,
+            options.keep_prob, options.shuffle_seed, first, velocity, second_moment, adam_steps,
+            threads,
         )
 
     start = time.perf_counter()

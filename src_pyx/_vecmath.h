@@ -18,6 +18,7 @@
 #ifndef FASTNN_VECMATH_H
 #define FASTNN_VECMATH_H
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #if defined(__AVX512F__)
@@ -49,6 +50,7 @@ FNN_INLINE fnn_v fnn_splat(double x) { return (fnn_v){x, x}; }
 #endif
 FNN_INLINE fnn_v fnn_add(fnn_v x, fnn_v y) { return x + y; }
 FNN_INLINE fnn_v fnn_mul(fnn_v x, fnn_v y) { return x * y; }
+FNN_INLINE fnn_v fnn_div(fnn_v x, fnn_v y) { return x / y; }
 FNN_INLINE fnn_v fnn_madd(fnn_v acc, fnn_v x, fnn_v y) { return acc + x * y; }
 typedef long long fnn_vmask __attribute__((vector_size(FNN_VW * sizeof(double))));
 /* relu as np.maximum(0, x): 0 where x <= 0, x elsewhere (a NaN stays NaN) */
@@ -62,6 +64,7 @@ FNN_INLINE void fnn_store(double *p, fnn_v v) { memcpy(p, v.v, sizeof v.v); }
 FNN_INLINE fnn_v fnn_splat(double x) { fnn_v v; int r; for (r = 0; r < FNN_VW; r++) v.v[r] = x; return v; }
 FNN_INLINE fnn_v fnn_add(fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] += y.v[r]; return x; }
 FNN_INLINE fnn_v fnn_mul(fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] *= y.v[r]; return x; }
+FNN_INLINE fnn_v fnn_div(fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] /= y.v[r]; return x; }
 FNN_INLINE fnn_v fnn_madd(fnn_v acc, fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) acc.v[r] += x.v[r] * y.v[r]; return acc; }
 FNN_INLINE fnn_v fnn_relu(fnn_v x) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] = x.v[r] <= 0.0 ? 0.0 : x.v[r]; return x; }
 FNN_INLINE fnn_v fnn_relu_deriv(fnn_v x) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] = x.v[r] > 0.0 ? 1.0 : 0.0; return x; }
@@ -71,6 +74,16 @@ FNN_INLINE fnn_v fnn_relu_deriv(fnn_v x) { int r; for (r = 0; r < FNN_VW; r++) x
 __attribute__((simd("notinbranch"))) extern double exp(double);
 __attribute__((simd("notinbranch"))) extern double log(double);
 #endif
+
+/* SplitMix64's output for the state z (Steele, Lea and Flood, OOPSLA 2014; Vigna's
+ * splitmix64.c): the counter-based generator of the dropout masks, the same
+ * function as fastnn.reference.splitmix64. uint64_t arithmetic wraps modulo 2**64. */
+FNN_INLINE uint64_t fnn_splitmix64(uint64_t z) {
+    z += UINT64_C(0x9E3779B97F4A7C15);
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
 
 /* Which debug checks this build has: 1 = Cython's bounds checks (FASTNN_CYTHON_DEBUG),
  * 2 = AddressSanitizer (FASTNN_SANITIZE=address). */

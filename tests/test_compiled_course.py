@@ -1,5 +1,5 @@
 """The course's optimisation and regularisation options on the compiled engine:
-mini-batches, momentum, Adam, learning-rate decay and L2, held to the NumPy oracle
+mini-batches, momentum, Adam, learning-rate decay, L2 and dropout, held to the NumPy oracle
 (which tests/test_reference_course.py holds to the course's own code) at every
 epoch, and the optimisation study's published accuracies."""
 import warnings
@@ -123,9 +123,40 @@ def test_divergence_stops_at_the_oracles_epoch():
     assert str(compiled.value) == str(oracle.value)
 
 
-def test_dropout_is_refused_until_the_kernel_has_it():
-    with pytest.raises(NotImplementedError, match=r"dropout \(keep_prob < 1\) is not in the compiled engine"):
-        fastnn.train(X0, Y0, **SMALL, keep_prob=0.8)
+@pytest.mark.parametrize("keep_prob", [0.8, 0.5])
+@pytest.mark.parametrize("batch", ["full-batch", "batch-64"])
+@pytest.mark.parametrize("optimizer", ["gd", "adam"])
+def test_dropout_equals_the_oracle_at_every_epoch(optimizer, batch, keep_prob):
+    # The kernel draws the oracle's masks (SplitMix64 keyed by seed, epoch, step,
+    # layer, unit and example), so the runs agree as closely as without dropout.
+    compiled, oracle = _both(optimizer=optimizer, mini_batch_size=BATCHES[batch], keep_prob=keep_prob,
+                             l2=0.3, learning_rate=LEARNING_RATES[optimizer], shuffle_seed=4)
+    np.testing.assert_allclose(compiled.costs, oracle.costs, rtol=RTOL, atol=0)
+    assert_parameters_close(compiled.parameters, oracle.parameters, RTOL)
+    plain, _ = _both(optimizer=optimizer, mini_batch_size=BATCHES[batch], l2=0.3,
+                     learning_rate=LEARNING_RATES[optimizer], shuffle_seed=4)
+    assert abs(plain.costs[-1] - compiled.costs[-1]) > 1e-6      # dropout did something
+
+
+@pytest.mark.parametrize("build", BUILDS)
+def test_every_build_draws_the_same_masks(build):
+    options = dict(mini_batch_size=100, keep_prob=0.7, learning_rate=0.1, parameters=START,
+                   num_iterations=EPOCHS)
+    compiled = fastnn.train(MOONS_X, MOONS_Y, kernel=build, **options)
+    oracle = reference.train(MOONS_X, MOONS_Y, **options)
+    np.testing.assert_allclose(compiled.costs, oracle.costs, rtol=RTOL, atol=0)
+
+
+def test_thread_count_never_changes_a_dropout_run():
+    # Full batch over 6,000 examples: three groups of blocks, each drawing the masks
+    # of its own examples; the masks depend on the example, not on who draws them.
+    X, Y = fastnn.make_moons(6000, seed=5)
+    runs = [fastnn.train(X, Y, [2, 8, 4, 1], num_iterations=20, learning_rate=0.1, keep_prob=0.6,
+                         n_threads=threads) for threads in (1, 2, 3)]
+    for run in runs[1:]:
+        np.testing.assert_array_equal(run.costs, runs[0].costs)
+        for key in run.parameters:
+            np.testing.assert_array_equal(run.parameters[key], runs[0].parameters[key])
 
 
 @pytest.mark.parametrize("case", sorted(BAD_OPTIONS))

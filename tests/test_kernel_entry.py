@@ -29,8 +29,9 @@ def _arguments(m=37):
         "costs": np.empty(3),
         "progress": np.zeros(1, dtype=np.intp),
         "out": np.empty(m),
-        # train_epochs: three epochs of mini-batches of 16 with Adam and L2
+        # train_epochs: three epochs of mini-batches of 16 with Adam, L2 and dropout
         "rates": np.full(3, 0.01),
+        "keep_prob": 0.8,
         "permutations": np.array([np.random.RandomState(e).permutation(m) for e in range(3)]),
         "optimizer": 2,
         "velocity": np.zeros(n_params),
@@ -47,8 +48,8 @@ def _train(core, a):
 def _train_epochs(core, a):
     return core.train_epochs(a["X"], a["Y"], a["dims"], a["offsets"], a["theta"], a["grad"],
                              a["costs"], a["progress"], a["rates"], a["permutations"], 16,
-                             a["optimizer"], 0.9, 0.9, 0.999, 1e-8, 0.1, a["velocity"], a["moment"],
-                             a["steps"], 1)
+                             a["optimizer"], 0.9, 0.9, 0.999, 1e-8, 0.1, a["keep_prob"], 4, 0,
+                             a["velocity"], a["moment"], a["steps"], 1)
 
 
 def _gradient(core, a):
@@ -84,6 +85,8 @@ DAMAGES = [
     ("second moment short", ("train_epochs",), lambda a: a.update(moment=a["moment"][:-1].copy())),
     ("no step counter", ("train_epochs",), lambda a: a.update(steps=np.zeros(0, dtype=np.intp))),
     ("an unknown optimiser", ("train_epochs",), lambda a: a.update(optimizer=3)),
+    ("keep_prob 0", ("train_epochs",), lambda a: a.update(keep_prob=0.0)),
+    ("keep_prob above 1", ("train_epochs",), lambda a: a.update(keep_prob=1.5)),
 ]
 
 

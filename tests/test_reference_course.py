@@ -568,7 +568,8 @@ BAD_OPTIONS = {
     "decay-inf": ({"decay_rate": float("inf")}, ValueError, "decay_rate must be a finite number"),
     "interval-zero": ({"time_interval": 0}, ValueError, "time_interval must be >= 1, got 0"),
     "interval-float": ({"time_interval": 1000.0}, TypeError, "time_interval must be an integer, got 1000.0"),
-    "shuffle-seed-negative": ({"shuffle_seed": -1}, ValueError, r"shuffle_seed must be an int >= 0, got -1"),
+    "shuffle-seed-negative": ({"shuffle_seed": -1}, ValueError, r"shuffle_seed must be an int from 0 to 2\*\*32 - 1, got -1"),
+    "shuffle-seed-too-large": ({"shuffle_seed": 2**32}, ValueError, r"shuffle_seed must be an int from 0 to 2\*\*32 - 1, got 4294967296"),
     # 20 epochs: the last would shuffle with RandomState(2**32 - 20 + 19 + 1) = 2**32.
     "shuffle-seed-past-the-last-epoch": (
         {"shuffle_seed": 2**32 - 20, "mini_batch_size": 16}, ValueError,
