@@ -7,7 +7,8 @@
 0.96
 
 The study's own functions (``model``, ``predict``, ``initialize_parameters_he``, ...)
-are drop-ins; ``fastnn.reference`` holds the plain NumPy oracle.
+are drop-ins; ``fastnn.gradient_check`` checks an engine's backward pass against
+finite differences; ``fastnn.reference`` holds the plain NumPy oracle.
 """
 from importlib.metadata import PackageNotFoundError, version as _version
 
@@ -15,6 +16,7 @@ from fastnn import reference
 from fastnn._dispatch import build_info
 from fastnn.data import load_dataset, load_moons, make_donut, make_moons
 from fastnn.diagnose import diagnose
+from fastnn.gradcheck import GradientCheck, gradient_check
 from fastnn.engine import cost_and_gradients, predict_proba, train
 from fastnn.io import load, save
 from fastnn.init import (
@@ -37,6 +39,7 @@ except PackageNotFoundError:  # pragma: no cover - not installed
     __version__ = "0+unknown"
 
 __all__ = [
+    "GradientCheck",
     "INITIALIZATIONS",
     "TrainResult",
     "accuracy",
@@ -44,6 +47,7 @@ __all__ = [
     "calculate_gain",
     "cost_and_gradients",
     "diagnose",
+    "gradient_check",
     "initialize_parameters",
     "initialize_parameters_he",
     "initialize_parameters_random",
