@@ -7,12 +7,13 @@
 0.96
 
 The study's own functions (``model``, ``predict``, ``initialize_parameters_he``, ...)
-are drop-ins; ``fastnn.gradient_check`` checks an engine's backward pass against
+are drop-ins, as are the optimisation notebook's in ``fastnn.optimization``;
+``fastnn.gradient_check`` checks an engine's backward pass against
 finite differences; ``fastnn.reference`` holds the plain NumPy oracle.
 """
 from importlib.metadata import PackageNotFoundError, version as _version
 
-from fastnn import reference
+from fastnn import optimization, reference
 from fastnn._dispatch import build_info
 from fastnn.data import load_dataset, load_moons, make_donut, make_moons
 from fastnn.diagnose import diagnose
@@ -58,6 +59,7 @@ __all__ = [
     "make_donut",
     "make_moons",
     "model",
+    "optimization",
     "predict",
     "predict_proba",
     "reference",
