@@ -7,13 +7,14 @@
 0.96
 
 The study's own functions (``model``, ``predict``, ``initialize_parameters_he``, ...)
-are drop-ins, as are the optimisation notebook's in ``fastnn.optimization``;
-``fastnn.gradient_check`` checks an engine's backward pass against
-finite differences; ``fastnn.reference`` holds the plain NumPy oracle.
+are drop-ins, as are the optimisation and regularisation notebooks' in
+``fastnn.optimization`` and ``fastnn.regularization``; ``fastnn.gradient_check``
+checks an engine's backward pass against finite differences; ``fastnn.reference``
+holds the plain NumPy oracle.
 """
 from importlib.metadata import PackageNotFoundError, version as _version
 
-from fastnn import optimization, reference
+from fastnn import optimization, reference, regularization
 from fastnn._dispatch import build_info
 from fastnn.data import load_dataset, load_moons, make_donut, make_moons
 from fastnn.diagnose import diagnose
@@ -64,6 +65,7 @@ __all__ = [
     "predict_proba",
     "reference",
     "register_initialization",
+    "regularization",
     "run_study",
     "save",
     "sweep",
