@@ -7,14 +7,18 @@
 0.96
 
 The study's own functions (``model``, ``predict``, ``initialize_parameters_he``, ...)
-are drop-ins; ``fastnn.reference`` holds the plain NumPy oracle.
+are drop-ins, as are the optimisation and regularisation notebooks' in
+``fastnn.optimization`` and ``fastnn.regularization``; ``fastnn.gradient_check``
+checks an engine's backward pass against finite differences; ``fastnn.reference``
+holds the plain NumPy oracle.
 """
 from importlib.metadata import PackageNotFoundError, version as _version
 
-from fastnn import reference
+from fastnn import optimization, reference, regularization
 from fastnn._dispatch import build_info
 from fastnn.data import load_dataset, load_moons, make_donut, make_moons
 from fastnn.diagnose import diagnose
+from fastnn.gradcheck import GradientCheck, gradient_check
 from fastnn.engine import cost_and_gradients, predict_proba, train
 from fastnn.io import load, save
 from fastnn.init import (
@@ -37,6 +41,7 @@ except PackageNotFoundError:  # pragma: no cover - not installed
     __version__ = "0+unknown"
 
 __all__ = [
+    "GradientCheck",
     "INITIALIZATIONS",
     "TrainResult",
     "accuracy",
@@ -44,6 +49,7 @@ __all__ = [
     "calculate_gain",
     "cost_and_gradients",
     "diagnose",
+    "gradient_check",
     "initialize_parameters",
     "initialize_parameters_he",
     "initialize_parameters_random",
@@ -54,10 +60,12 @@ __all__ = [
     "make_donut",
     "make_moons",
     "model",
+    "optimization",
     "predict",
     "predict_proba",
     "reference",
     "register_initialization",
+    "regularization",
     "run_study",
     "save",
     "sweep",

@@ -28,6 +28,7 @@ __all__ = [
     "TrainingOptions",
     "TrainingProblem",
     "check_final_cost",
+    "check_l2",
     "check_layers_dims",
     "check_learning_rate",
     "check_network",
@@ -102,6 +103,15 @@ def check_number(value: Any, name: str, *, positive: bool = False) -> float:
 def check_learning_rate(learning_rate: Any) -> float:
     """``learning_rate`` as a finite float > 0 (see :func:`check_number`)."""
     return check_number(learning_rate, "learning_rate", positive=True)
+
+
+def check_l2(l2: Any) -> float:
+    """``l2``, the L2 regularisation strength (the course's ``lambd``), as a finite
+    float >= 0; TypeError and ValueError as :func:`check_number`."""
+    number = check_number(l2, "l2")
+    if number < 0:
+        raise ValueError(f"l2 must be >= 0, got {l2!r}")
+    return number
 
 
 def check_positive_int(value: Any, name: str) -> int:
@@ -513,7 +523,7 @@ def check_options(
         epsilon=check_number(epsilon, "epsilon", positive=True),
         decay_rate=_number_where(decay_rate, "decay_rate", lambda x: x >= 0, ">= 0"),
         time_interval=check_positive_int(time_interval, "time_interval"),
-        l2=_number_where(l2, "l2", lambda x: x >= 0, ">= 0"),
+        l2=check_l2(l2),
         keep_prob=_number_where(keep_prob, "keep_prob", lambda x: 0 < x <= 1, "in (0, 1]"),
     )
 

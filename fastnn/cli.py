@@ -67,6 +67,8 @@ accept the file.
 more commands (each has --help):
   fastnn inits                     every initialisation scheme's per-layer statistics
   fastnn sweep                     every scheme over 50 seeds: means, spreads, figures
+  fastnn optimizers                the optimisation study: gd, momentum and Adam on the moons
+  fastnn gradcheck                 check both engines' gradients against finite differences
 """.format(exit_status=textwrap.fill(
     EXIT_STATUS_HELP + " (including a --predict MODEL that is not a readable fastnn model);"
     " 130 interrupted.", width=80,
@@ -243,6 +245,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return sweep_command(argv[1:])
     if argv[:1] == ["inits"]:
         return inits_command(argv[1:])
+    if argv[:1] == ["optimizers"]:
+        return optimizers_command(argv[1:])
+    if argv[:1] == ["gradcheck"]:
+        return gradcheck_command(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.iterations < 1:
@@ -408,6 +414,173 @@ def _sweep(args: argparse.Namespace) -> int:
             fig.savefig(written[-1], dpi=110)
     print("\nwrote " + ", ".join(written))
     return 0
+
+
+OPTIMIZERS_DESCRIPTION = """\
+Reproduce the course's optimisation study on the compiled engine: a [2, 5, 2, 1]
+ReLU network with a sigmoid output, He initialisation (seed 3), on the "moons" (300
+points, noise 0.2), trained with mini-batches of 64 reshuffled every epoch (seeds
+11, 12, ...) by gradient descent, momentum (beta 0.9) and Adam (beta1 0.9, beta2
+0.999, epsilon 1e-8), at learning rate 0.0007 for 10000 epochs. Prints the cost
+every 1000 epochs and a table (optimizer, learning rate, epochs, final cost, train
+accuracy, time), and saves the three cost curves and each decision boundary as PNG
+files.
+
+--decay runs the course's learning-rate decay section instead: the learning rate of
+epoch e is lr / (1 + decay_rate * floor(e / time_interval)) with decay_rate 1 and
+time_interval 1000 (its schedule_lr_decay), starting from lr 0.1 for gradient
+descent and momentum and 0.01 for Adam, for 5000 epochs.
+"""
+
+
+def optimizers_command(argv: Sequence[str]) -> int:
+    """``fastnn optimizers``: the optimisation study's three optimisers."""
+    from fastnn.optimization import OPTIMIZERS
+
+    parser = argparse.ArgumentParser(
+        prog="fastnn optimizers",
+        description=OPTIMIZERS_DESCRIPTION,
+        epilog=textwrap.fill(EXIT_STATUS_HELP + "; 130 interrupted.", width=80),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--optimizer", nargs="+", choices=OPTIMIZERS, default=list(OPTIMIZERS), metavar="NAME",
+        help=f"optimisers to train, in order: any of {', '.join(OPTIMIZERS)} (default: all three)",
+    )
+    parser.add_argument(
+        "--decay", action="store_true",
+        help="the course's decay section: decay_rate 1, time_interval 1000, lr 0.1 (Adam 0.01), 5000 epochs",
+    )
+    parser.add_argument(
+        "--epochs", type=int, metavar="N",
+        help="epochs per run (default: 10000; 5000 with --decay)",
+    )
+    parser.add_argument(
+        "--out", default="fastnn-results", metavar="DIR",
+        help="folder for the figures (default: ./fastnn-results)",
+    )
+    parser.add_argument("--no-plots", action="store_true", help="do not draw or save figures")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only the closing table")
+    _add_debug(parser)
+    args = parser.parse_args(argv)
+    if args.epochs is not None and args.epochs < 1:
+        parser.error(f"--epochs must be >= 1, got {args.epochs}")
+    return _run(lambda: _optimizers(args), args.debug)
+
+
+def _optimizers(args: argparse.Namespace) -> int:
+    from fastnn.optimization import OptimizerRow, format_table, run_optimizers
+
+    if not args.no_plots:
+        os.makedirs(args.out, exist_ok=True)
+    rows: list[OptimizerRow] = []
+
+    def on_row(row: OptimizerRow) -> None:
+        rows.append(row)
+        if not args.quiet:
+            print(
+                f"-> {row.optimizer}: final cost {row.result.final_cost:.6g}, train accuracy"
+                f" {row.train_accuracy:.4f} ({row.result.elapsed:.2f} s)\n"
+            )
+
+    status = 0
+    failure: BaseException | None = None
+    try:
+        for name in args.optimizer:
+            if not args.quiet:
+                decay = ", learning-rate decay" if args.decay else ""
+                print(f"== {name}{decay}, compiled engine ==", flush=True)
+            run_optimizers([name], decay=args.decay, num_epochs=args.epochs,
+                           print_cost=not args.quiet, on_row=on_row)
+    except KeyboardInterrupt:
+        print("\ninterrupted: writing the runs that finished", file=sys.stderr)
+        status = EXIT_INTERRUPTED
+    except RUN_ERRORS as exc:
+        failure = exc   # reported once the runs that finished are written
+    if rows:
+        print(format_table(rows))
+        if not args.no_plots:
+            paths = _save_optimizer_figures(rows, args.out, "optimizers_decay" if args.decay else "optimizers")
+            print(f"\nwrote {', '.join(paths)}")
+    if failure is not None:
+        raise failure
+    return status
+
+
+def _save_optimizer_figures(rows: Sequence[Any], out: str, prefix: str) -> list[str]:
+    from matplotlib.figure import Figure
+
+    from fastnn.data import load_moons
+    from fastnn.plots import plot_costs, plot_decision_boundary
+
+    X, Y = load_moons()
+    fig = Figure(figsize=(7, 4.5), layout="constrained")
+    ax = fig.add_subplot()
+    for row in rows:
+        plot_costs(row.result.costs, ax=ax, label=f"{row.optimizer} (lr {row.result.learning_rate:g})",
+                   title="cost per epoch, mini-batches of 64")
+    ax.set_xlabel("epoch")
+    paths = [os.path.join(out, f"{prefix}_cost.png")]
+    fig.savefig(paths[-1], dpi=110)
+    for row in rows:
+        fig = Figure(figsize=(5, 5), layout="constrained")
+        plot_decision_boundary(row.result.parameters, X, Y, ax=fig.add_subplot(),
+                               title=f"{row.optimizer}: train accuracy {row.train_accuracy:.4f}")
+        paths.append(os.path.join(out, f"{prefix}_boundary_{row.optimizer}.png"))
+        fig.savefig(paths[-1], dpi=110)
+    return paths
+
+
+GRADCHECK_DESCRIPTION = """\
+Check both engines' backward pass as the course's gradient check does: on the
+initialisation study's [2, 10, 5, 1] network at He initialisation (seed 3) and its
+300 training points, compare the analytic gradients with centred differences of the
+cost, (J(theta + eps) - J(theta - eps)) / (2 eps), over all 101 parameters. The
+relative difference ||g - g_approx|| / (||g|| + ||g_approx||) passes below 2e-7.
+Prints each engine's difference, PASSED or FAILED, and its worst entry.
+"""
+
+
+def gradcheck_command(argv: Sequence[str]) -> int:
+    """``fastnn gradcheck``: both engines' gradients against finite differences."""
+    parser = argparse.ArgumentParser(
+        prog="fastnn gradcheck",
+        description=GRADCHECK_DESCRIPTION,
+        epilog="exit status: 0 both engines passed; 1 a check FAILED (or the run failed,"
+        ' reported as one line "fastnn: error: ..."); 2 bad usage.',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--epsilon", type=float, default=1e-7, metavar="EPS",
+                        help="step of the centred differences (default: 1e-7, the course's)")
+    parser.add_argument("--l2", type=float, default=0.0, metavar="LAMBDA",
+                        help="check the L2-regularised cost and gradients (default: 0)")
+    _add_debug(parser)
+    args = parser.parse_args(argv)
+    if not 0 < args.epsilon < float("inf"):
+        parser.error(f"--epsilon must be a finite number > 0, got {args.epsilon}")
+    if not 0 <= args.l2 < float("inf"):
+        parser.error(f"--l2 must be a finite number >= 0, got {args.l2}")
+    return _run(lambda: _gradcheck(args), args.debug)
+
+
+def _gradcheck(args: argparse.Namespace) -> int:
+    from fastnn.data import load_dataset
+    from fastnn.gradcheck import ENGINES, gradient_check
+    from fastnn.init import initialize_parameters
+
+    train_X, train_Y, _, _ = load_dataset()
+    layers_dims = [train_X.shape[0], 10, 5, 1]
+    parameters = initialize_parameters(layers_dims, "he", 3)
+    print(f"gradient check: {layers_dims} network at He initialisation (seed 3), the study's"
+          f" {train_X.shape[1]} training points, epsilon {args.epsilon:g}, l2 {args.l2:g}")
+    passed = True
+    for name in ENGINES:
+        check = gradient_check(train_X, train_Y, parameters, epsilon=args.epsilon, l2=args.l2, engine=name)
+        passed = passed and check.passed
+        print(f"{name:<10} difference {check.difference:.3e}  {'PASSED' if check.passed else 'FAILED'}"
+              f"  (worst {check.worst}: gradient {check.worst_gradient:.10g},"
+              f" approximation {check.worst_approximation:.10g})")
+    return 0 if passed else EXIT_FAILURE
 
 
 def _predict(args: argparse.Namespace) -> int:

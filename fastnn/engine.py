@@ -338,11 +338,12 @@ def predict_proba(
 
 
 def cost_and_gradients(
-    X: Any, Y: Any, parameters: Mapping[str, Any], *, n_threads: int | None = None,
-    kernel: str | None = None,
+    X: Any, Y: Any, parameters: Mapping[str, Any], *, l2: float = 0.0,
+    n_threads: int | None = None, kernel: str | None = None,
 ) -> tuple[float, dict[str, np.ndarray]]:
-    """Cost and gradients at ``parameters``, computed exactly as a training iteration
-    of the compiled engine computes them (for gradient checks and diagnostics).
+    """Cost and gradients at ``parameters``, computed exactly as a full-batch training
+    iteration of the compiled engine computes them (for gradient checks and
+    diagnostics).
 
     Parameters
     ----------
@@ -351,6 +352,11 @@ def cost_and_gradients(
         Labels, 0 or 1.
     parameters : dict
         ``{"W1": ..., "b1": ..., ...}`` with a single output unit; not modified.
+    l2 : float, default=0.0
+        L2 regularisation strength (the course's ``lambd``), >= 0: the cost gains
+        ``(1 / m) (l2 / 2) sum_l ||W_l||^2`` (the course's
+        ``compute_cost_with_regularization``) and each ``dW_l`` gains
+        ``(l2 / m) W_l``. 0 leaves both exactly as they were.
     n_threads, kernel
         As for :func:`train`.
 
@@ -363,10 +369,13 @@ def cost_and_gradients(
     Raises
     ------
     ValueError, TypeError
-        As :func:`train`, for ``X``, ``Y`` and ``parameters``.
+        As :func:`train`, for ``X``, ``Y``, ``parameters`` and ``l2``.
     """
+    from fastnn._validate import check_l2
+
     X, Y = check_X_Y(X, Y)
     layers_dims, checked = check_network(parameters, X)
+    l2 = check_l2(l2)
     dims, offsets, n_params = _layout(layers_dims)
     grad = np.empty(n_params)
     cost = _kernel(kernel).gradient(
@@ -375,4 +384,14 @@ def cost_and_gradients(
         _threads(n_threads),
     )
     grads = {f"d{key}": value for key, value in unpack(grad, layers_dims).items()}
+    if l2 > 0:
+        # The L2 terms are added here, in Python, once per call (not a training loop):
+        # after the cross-entropy's, in the oracle's order (fastnn.reference.backward
+        # and l2_penalty), so that l2=0 changes nothing.
+        m = X.shape[1]
+        L = len(layers_dims) - 1
+        penalty = l2 / 2 * sum(np.sum(np.square(checked[f"W{l}"])) for l in range(1, L + 1))
+        cost = cost + 1.0 / m * penalty
+        for l in range(1, L + 1):
+            grads[f"dW{l}"] = grads[f"dW{l}"] + (l2 / m) * checked[f"W{l}"]
     return cost, grads

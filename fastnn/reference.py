@@ -24,7 +24,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from fastnn._validate import (
-    Seed, check_final_cost, check_network, check_options, check_training, check_X_Y,
+    Seed, check_final_cost, check_l2, check_network, check_options, check_training, check_X_Y,
     divergence,
 )
 from fastnn.init import Scheme, starting_point
@@ -547,17 +547,23 @@ def train(
 
 
 def cost_and_gradients(
-    X: Any, Y: Any, parameters: Mapping[str, Any]
+    X: Any, Y: Any, parameters: Mapping[str, Any], *, l2: float = 0.0
 ) -> tuple[float, dict[str, np.ndarray]]:
     """Cost and gradients at ``parameters``: one forward and one backward pass.
 
-    The same arguments, checks and result as :func:`fastnn.cost_and_gradients`.
+    The same arguments, checks and result as :func:`fastnn.cost_and_gradients`:
+    with ``l2 > 0`` the cost is the course's ``compute_cost_with_regularization``,
+    ``compute_cost + (1 / m) (l2 / 2) sum_l ||W_l||^2``, and each ``dW_l`` gains
+    ``(l2 / m) W_l`` (see :func:`backward`).
     """
     X, Y = check_X_Y(X, Y)
     _, parameters = check_network(parameters, X)
+    l2 = check_l2(l2)
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         activations = forward(X, parameters)
         cost = compute_cost(activations[-1], Y)
-        grads = backward(Y, activations, parameters)
+        if l2 > 0:
+            cost = cost + 1.0 / Y.shape[1] * l2_penalty(parameters, l2)
+        grads = backward(Y, activations, parameters, l2=l2)
     # The parameters' gradients only, as the compiled engine returns them.
     return cost, {key: value for key, value in grads.items() if key[:2] in ("dW", "db")}

@@ -7,8 +7,7 @@ import pytest
 from conftest import finite_difference_gradients, random_problem
 
 
-@pytest.mark.parametrize("layers_dims", [[3, 1], [3, 4, 3, 1], [3, 6, 5, 4, 1]], ids=str)
-def test_backward_pass_matches_finite_differences(engine_module, layers_dims):
+def _problem(layers_dims):
     from fastnn import initialize_parameters
 
     X, Y = random_problem(3, 40, seed=7)
@@ -17,9 +16,16 @@ def test_backward_pass_matches_finite_differences(engine_module, layers_dims):
     for key in parameters:
         if key.startswith("b"):
             parameters[key] = np.random.RandomState(1).randn(*parameters[key].shape) * 0.1
-    cost, grads = engine_module.cost_and_gradients(X, Y, parameters)
+    return X, Y, parameters
+
+
+@pytest.mark.parametrize("l2", [0.0, 0.7], ids=["no-l2", "l2-0.7"])
+@pytest.mark.parametrize("layers_dims", [[3, 1], [3, 4, 3, 1], [3, 6, 5, 4, 1]], ids=str)
+def test_backward_pass_matches_finite_differences(engine_module, layers_dims, l2):
+    X, Y, parameters = _problem(layers_dims)
+    cost, grads = engine_module.cost_and_gradients(X, Y, parameters, l2=l2)
     numeric = finite_difference_gradients(
-        lambda p: engine_module.cost_and_gradients(X, Y, p)[0], parameters
+        lambda p: engine_module.cost_and_gradients(X, Y, p, l2=l2)[0], parameters
     )
     assert grads.keys() == numeric.keys()       # dW1, db1, ...: one per parameter
     analytic = np.concatenate([grads[k].ravel() for k in sorted(numeric)])
@@ -29,6 +35,31 @@ def test_backward_pass_matches_finite_differences(engine_module, layers_dims):
     # norm (the usual gradient-check criterion) flags any wrong derivative.
     error = np.linalg.norm(analytic - approx) / (np.linalg.norm(analytic) + np.linalg.norm(approx))
     assert error < 1e-7
+
+
+def test_l2_adds_the_courses_penalty_and_its_gradient(engine_module):
+    X, Y, parameters = _problem([3, 4, 3, 1])
+    cost, grads = engine_module.cost_and_gradients(X, Y, parameters)
+    cost_l2, grads_l2 = engine_module.cost_and_gradients(X, Y, parameters, l2=0.7)
+    m = X.shape[1]
+    penalty = sum(np.sum(parameters[f"W{l}"] ** 2) for l in (1, 2, 3))
+    # The course's compute_cost_with_regularization: the same terms in another order.
+    np.testing.assert_allclose(cost_l2, cost + (1 / m) * (0.7 / 2) * penalty, rtol=1e-15)
+    for l in (1, 2, 3):
+        # Added to the cross-entropy's gradient as the last operation: exactly.
+        np.testing.assert_array_equal(grads_l2[f"dW{l}"], grads[f"dW{l}"] + (0.7 / m) * parameters[f"W{l}"])
+        np.testing.assert_array_equal(grads_l2[f"db{l}"], grads[f"db{l}"])
+
+
+@pytest.mark.parametrize("l2, error, message", [
+    (-0.1, ValueError, r"l2 must be >= 0, got -0.1"),
+    (float("nan"), ValueError, r"l2 must be a finite number, got nan"),
+    ("0.1", TypeError, r"l2 must be a number, got '0.1'"),
+], ids=["negative", "nan", "string"])
+def test_bad_l2_is_refused(engine_module, l2, error, message):
+    X, Y, parameters = _problem([3, 1])
+    with pytest.raises(error, match=message):
+        engine_module.cost_and_gradients(X, Y, parameters, l2=l2)
 
 
 def test_one_logistic_step_by_hand(engine_module):
