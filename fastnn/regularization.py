@@ -22,7 +22,6 @@ import numpy as np
 from fastnn import engine, reference
 from fastnn._validate import RandomSource, check_network, check_number, check_X, check_X_Y, check_Y
 from fastnn.init import initialize_parameters as _initialize_parameters
-from fastnn.result import TrainResult
 from fastnn.study import predict
 
 __all__ = [
@@ -70,23 +69,6 @@ def initialize_parameters(layer_dims: Sequence[int]) -> dict[str, np.ndarray]:
     return _initialize_parameters(layer_dims, course_normal, INIT_SEED)
 
 
-def _train(X: Any, Y: Any, **options: Any) -> TrainResult:
-    """:func:`fastnn.train`, or :func:`fastnn.reference.train` for dropout while the
-    compiled engine lacks it.
-
-    The compiled engine raises NotImplementedError for ``keep_prob < 1`` (and only
-    for that, before any work) until its kernel draws dropout masks; those runs fall
-    back to the oracle, which takes the same arguments and draws the same masks.
-    Once the kernel has dropout the fallback never runs and this is ``engine.train``.
-    """
-    try:
-        return engine.train(X, Y, **options)
-    except NotImplementedError:
-        if options.get("keep_prob", 1.0) >= 1:
-            raise
-        return reference.train(X, Y, **options)
-
-
 def model(
     X: Any,
     Y: Any,
@@ -101,8 +83,8 @@ def model(
 
     Initialised as the course's (:func:`initialize_parameters`, seed 3). Prints
     ``Cost after iteration i: c`` every 10000 iterations, as the course's does,
-    once training has finished; it draws no plot. Runs on the compiled engine
-    (dropout on :func:`fastnn.reference.train` until the compiled engine has it).
+    once training has finished; it draws no plot. Runs on the compiled engine,
+    dropout included.
 
     Parameters
     ----------
@@ -137,7 +119,7 @@ def model(
         As :func:`fastnn.train` (``lambd`` is its ``l2``).
     """
     n_x = check_X(X).shape[0]
-    result = _train(
+    result = engine.train(
         X, Y, layers_dims=[n_x, *HIDDEN, 1], initialization=course_normal,
         learning_rate=learning_rate, num_iterations=num_iterations, seed=INIT_SEED,
         l2=lambd, keep_prob=keep_prob, shuffle_seed=DROPOUT_SEED,
