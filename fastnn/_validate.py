@@ -310,11 +310,14 @@ def infer_layers_dims(parameters: Any) -> list[int]:
     return dims
 
 
-def parameter_shapes(names: Iterable[str], layers_dims: Sequence[int]) -> dict[str, tuple[int, int]]:
+def parameter_shapes(
+    names: Iterable[str], layers_dims: Sequence[int], name: str = "parameters"
+) -> dict[str, tuple[int, int]]:
     """The shape of each parameter ``W1, b1, ..., WL, bL`` of a network of
     ``layers_dims``, once ``names`` (the keys a caller has) are checked to be exactly
     those. Extra names are an error: they usually mean the network is deeper than
-    ``layers_dims`` says."""
+    ``layers_dims`` says. ``name`` names the dict in the message (an optimiser's
+    state is shaped like the parameters, too)."""
     expected = {}
     for l in range(1, len(layers_dims)):
         expected[f"W{l}"] = (layers_dims[l], layers_dims[l - 1])
@@ -322,36 +325,39 @@ def parameter_shapes(names: Iterable[str], layers_dims: Sequence[int]) -> dict[s
     names = set(names)
     missing = [key for key in expected if key not in names]
     if missing:
-        raise ValueError(f"parameters is missing {missing} for layers_dims {list(layers_dims)}")
+        raise ValueError(f"{name} is missing {missing} for layers_dims {list(layers_dims)}")
     extra = sorted(names - set(expected))
     if extra:
-        raise ValueError(f"parameters has keys {extra} not in a network of layers_dims {list(layers_dims)}")
+        raise ValueError(f"{name} has keys {extra} not in a network of layers_dims {list(layers_dims)}")
     return expected
 
 
 def check_parameter_shape(key: str, shape: tuple[int, ...], expected: tuple[int, int],
-                          layers_dims: Sequence[int]) -> None:
+                          layers_dims: Sequence[int], name: str = "parameters") -> None:
     """ValueError unless parameter ``key`` has the ``expected`` shape."""
     if shape != expected:
         raise ValueError(
-            f"parameters[{key!r}] must have shape {expected} for layers_dims"
+            f"{name}[{key!r}] must have shape {expected} for layers_dims"
             f" {list(layers_dims)}, got {shape}"
         )
 
 
-def check_parameters(parameters: Any, layers_dims: Sequence[int]) -> dict[str, np.ndarray]:
+def check_parameters(
+    parameters: Any, layers_dims: Sequence[int], name: str = "parameters"
+) -> dict[str, np.ndarray]:
     """Fresh C-contiguous float64 copies of ``W1, b1, ..., WL, bL``, names, shapes
-    and finiteness checked against ``layers_dims`` (see :func:`parameter_shapes`)."""
+    and finiteness checked against ``layers_dims`` (see :func:`parameter_shapes`);
+    ``name`` names the dict in the messages."""
     if not isinstance(parameters, Mapping):
         raise TypeError(
-            f"parameters must be a dict like {{'W1': ..., 'b1': ...}}, got {type(parameters).__name__}"
+            f"{name} must be a dict like {{'W1': ..., 'b1': ...}}, got {type(parameters).__name__}"
         )
     checked = {}
-    for key, shape in parameter_shapes(parameters, layers_dims).items():
-        array = _as_float_array(parameters[key], f"parameters[{key!r}]")
-        check_parameter_shape(key, array.shape, shape, layers_dims)
+    for key, shape in parameter_shapes(parameters, layers_dims, name).items():
+        array = _as_float_array(parameters[key], f"{name}[{key!r}]")
+        check_parameter_shape(key, array.shape, shape, layers_dims, name)
         if not _all_finite(array):
-            raise ValueError(f"parameters[{key!r}] contains NaN or inf")
+            raise ValueError(f"{name}[{key!r}] contains NaN or inf")
         checked[key] = np.array(array, dtype=np.float64, order="C", copy=True)
     return checked
 
