@@ -27,7 +27,7 @@ from fastnn.init import (
     register_initialization,
     variance_scaling,
 )
-from fastnn.result import TrainResult
+from fastnn.result import TrainingState, TrainResult
 from fastnn.study import accuracy, model, predict, run_study
 from fastnn.sweep import sweep
 
@@ -39,6 +39,7 @@ except PackageNotFoundError:  # pragma: no cover - not installed
 __all__ = [
     "INITIALIZATIONS",
     "TrainResult",
+    "TrainingState",
     "accuracy",
     "build_info",
     "calculate_gain",
