@@ -483,6 +483,11 @@ def train(
         options: all before anything is drawn or trained.
     FloatingPointError
         At the epoch whose update left a parameter NaN or inf.
+    KeyboardInterrupt
+        On Ctrl-C, with a ``partial_result`` attribute as :func:`fastnn.train`'s:
+        the parameters, costs and state after the last finished epoch (an epoch
+        interrupted between its mini-batches is not counted, and its updates are
+        left out), to pass as ``resume``.
 
     Warns
     -----
@@ -542,51 +547,60 @@ def train(
             state=state,
         )
 
+    # The run as it stood after the last finished epoch, rebound in one assignment
+    # (the update functions make new arrays and never change old ones), so that a
+    # Ctrl-C between two mini-batches hands back whole epochs only.
+    finished = (0, parameters, v, s, t)
     unit = "iteration" if options.mini_batch_size is None else "epoch"
     start = time.perf_counter()
-    # Saturated sigmoids make log(0) and 0 * inf: expected, and handled by nansum.
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        for i in range(problem.num_iterations):
-            epoch = done_before + i                   # the run's epoch number
-            rate = decayed_learning_rate(
-                problem.learning_rate, epoch, options.decay_rate, options.time_interval
-            )
-            summed_cost = 0.0
-            batches = mini_batches(m, options.mini_batch_size, options.shuffle_seed, epoch)
-            for step, columns in enumerate(batches):
-                if options.mini_batch_size is None:
-                    X_batch, Y_batch = X, Y               # the data itself, as the study
-                else:
-                    X_batch, Y_batch = X[:, columns], Y[:, columns]
-                masks = None
-                if options.keep_prob < 1:
-                    masks = {
-                        l: dropout_mask(
-                            options.shuffle_seed, epoch, step, l, dims[l], columns, options.keep_prob
+    try:
+        # Saturated sigmoids make log(0) and 0 * inf: expected, and handled by nansum.
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            for i in range(problem.num_iterations):
+                epoch = done_before + i                   # the run's epoch number
+                rate = decayed_learning_rate(
+                    problem.learning_rate, epoch, options.decay_rate, options.time_interval
+                )
+                summed_cost = 0.0
+                batches = mini_batches(m, options.mini_batch_size, options.shuffle_seed, epoch)
+                for step, columns in enumerate(batches):
+                    if options.mini_batch_size is None:
+                        X_batch, Y_batch = X, Y               # the data itself, as the study
+                    else:
+                        X_batch, Y_batch = X[:, columns], Y[:, columns]
+                    masks = None
+                    if options.keep_prob < 1:
+                        masks = {
+                            l: dropout_mask(
+                                options.shuffle_seed, epoch, step, l, dims[l], columns, options.keep_prob
+                            )
+                            for l in range(1, L)
+                        }
+                    activations = forward(X_batch, parameters, masks, options.keep_prob)
+                    summed_cost += total_cross_entropy(activations[-1], Y_batch)
+                    if options.l2 > 0:
+                        summed_cost += l2_penalty(parameters, options.l2)
+                    grads = backward(Y_batch, activations, parameters, masks, options.keep_prob, options.l2)
+                    if options.optimizer == "gd":
+                        parameters = update(parameters, grads, rate)
+                    elif options.optimizer == "momentum":
+                        parameters, v = update_with_momentum(parameters, grads, v, options.beta, rate)
+                    else:  # "adam"
+                        t += 1
+                        parameters, v, s = update_with_adam(
+                            parameters, grads, v, s, t, rate, options.beta1, options.beta2, options.epsilon
                         )
-                        for l in range(1, L)
-                    }
-                activations = forward(X_batch, parameters, masks, options.keep_prob)
-                summed_cost += total_cross_entropy(activations[-1], Y_batch)
-                if options.l2 > 0:
-                    summed_cost += l2_penalty(parameters, options.l2)
-                grads = backward(Y_batch, activations, parameters, masks, options.keep_prob, options.l2)
-                if options.optimizer == "gd":
-                    parameters = update(parameters, grads, rate)
-                elif options.optimizer == "momentum":
-                    parameters, v = update_with_momentum(parameters, grads, v, options.beta, rate)
-                else:  # "adam"
-                    t += 1
-                    parameters, v, s = update_with_adam(
-                        parameters, grads, v, s, t, rate, options.beta1, options.beta2, options.epsilon
-                    )
-                if not all(np.isfinite(value).all() for value in parameters.values()):
-                    raise divergence(epoch, problem.learning_rate)
-            costs[i] = 1.0 / m * summed_cost
-            if print_cost and epoch % 1000 == 0:
-                print(f"Cost after {unit} {epoch}: {costs[i]}")
+                    if not all(np.isfinite(value).all() for value in parameters.values()):
+                        raise divergence(epoch, problem.learning_rate)
+                costs[i] = 1.0 / m * summed_cost
+                finished = (i + 1, parameters, v, s, t)
+                if print_cost and epoch % 1000 == 0:
+                    print(f"Cost after {unit} {epoch}: {costs[i]}")
+    except KeyboardInterrupt as interrupt:
+        interrupt.partial_result = result(*finished)
+        raise
     check_final_cost(costs, problem.learning_rate)
-    return result(problem.num_iterations, parameters, v, s, t)
+    return result(*finished)
 
 
 def cost_and_gradients(

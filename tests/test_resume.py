@@ -183,6 +183,32 @@ def test_a_ctrl_c_of_the_compiled_engine_resumes_exactly(optimizer, monkeypatch)
     assert_continues([first, partial, rest], whole)
 
 
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "adam"])
+def test_a_ctrl_c_of_the_oracle_between_mini_batches_resumes_exactly(optimizer, monkeypatch):
+    # Ctrl-C at the 4th of the 5 mini-batches of epoch 14: the partial result is
+    # the 14 epochs finished, without the three updates of the unfinished one.
+    options = _options(optimizer, schedule="plain")
+    whole = reference.train(MOONS_X, MOONS_Y, DIMS, num_iterations=30, **options)
+    update = {"gd": "update", "momentum": "update_with_momentum", "adam": "update_with_adam"}[optimizer]
+    calls = []
+
+    def interrupted(*args, _update=getattr(reference, update)):
+        calls.append(None)
+        if len(calls) == 14 * 5 + 4:
+            raise KeyboardInterrupt
+        return _update(*args)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(reference, update, interrupted)
+        with pytest.raises(KeyboardInterrupt) as info:
+            reference.train(MOONS_X, MOONS_Y, DIMS, num_iterations=30, **options)
+    partial = info.value.partial_result
+    assert (partial.num_iterations, partial.state.epochs) == (14, 14)
+    assert partial.state.adam_steps == (14 * 5 if optimizer == "adam" else 0)
+    rest = reference.train(MOONS_X, MOONS_Y, num_iterations=16, resume=partial, **options)
+    assert_continues([partial, rest], whole)
+
+
 # ---------------------------------------------------------------- refused before anything runs
 
 
