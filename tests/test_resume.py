@@ -1,6 +1,6 @@
 """train(..., resume=result) continues a run exactly, on both engines: N epochs and
 then M more equal N + M in one call, bit for bit - the parameters, the costs and
-the training state - also after a Ctrl-C."""
+the training state - also through a saved file and after a Ctrl-C."""
 import dataclasses
 
 import numpy as np
@@ -161,7 +161,18 @@ def test_parameters_still_start_afresh(engine_module):
     assert not np.array_equal(afresh.costs, resumed.costs)
 
 
-# ---------------------------------------------------------------- interrupted runs
+# ---------------------------------------------------------------- saved and interrupted runs
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "adam"])
+def test_a_saved_run_resumes_bit_for_bit(engine_module, tmp_path, optimizer):
+    options = _options(optimizer)
+    whole = engine_module.train(MOONS_X, MOONS_Y, DIMS, num_iterations=300, **options)
+    first = engine_module.train(MOONS_X, MOONS_Y, DIMS, num_iterations=200, **options)
+    loaded = fastnn.load(fastnn.save(tmp_path / "model.npz", first))
+    assert_same_state(loaded.state, first.state)
+    second = engine_module.train(MOONS_X, MOONS_Y, num_iterations=100, resume=loaded, **options)
+    assert_continues([first, second], whole)
 
 
 @pytest.mark.parametrize("optimizer", ["momentum", "adam"])
