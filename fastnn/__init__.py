@@ -31,7 +31,7 @@ from fastnn.init import (
     register_initialization,
     variance_scaling,
 )
-from fastnn.result import TrainResult
+from fastnn.result import TrainingState, TrainResult
 from fastnn.study import accuracy, model, predict, run_study
 from fastnn.sweep import sweep
 
@@ -44,6 +44,7 @@ __all__ = [
     "GradientCheck",
     "INITIALIZATIONS",
     "TrainResult",
+    "TrainingState",
     "accuracy",
     "build_info",
     "calculate_gain",

@@ -9,8 +9,10 @@ checks are what keep it in bounds.
 
 This module is a leaf: it imports nothing else of fastnn, and it draws no random
 numbers (drawing the initial parameters is :mod:`fastnn.init`'s job). Besides the
-checks it holds the two verdicts both engines give on a finished or failed run:
-:func:`divergence`, the error, and :func:`check_final_cost`, the warning.
+checks it holds the two records they produce, :class:`TrainingOptions` and a run's
+:class:`TrainingState` (what ``resume`` continues), and the two verdicts both
+engines give on a finished or failed run: :func:`divergence`, the error, and
+:func:`check_final_cost`, the warning.
 """
 from __future__ import annotations
 
@@ -24,9 +26,11 @@ import numpy as np
 
 __all__ = [
     "OPTIMIZERS",
+    "OPTIMIZER_STATE",
     "Seed",
     "TrainingOptions",
     "TrainingProblem",
+    "TrainingState",
     "check_final_cost",
     "check_l2",
     "check_layers_dims",
@@ -38,8 +42,10 @@ __all__ = [
     "check_parameters",
     "check_positive_int",
     "check_random_state",
+    "check_resumed_options",
     "check_seed",
     "check_training",
+    "check_training_state",
     "check_X",
     "check_X_Y",
     "check_Y",
@@ -320,11 +326,14 @@ def infer_layers_dims(parameters: Any) -> list[int]:
     return dims
 
 
-def parameter_shapes(names: Iterable[str], layers_dims: Sequence[int]) -> dict[str, tuple[int, int]]:
+def parameter_shapes(
+    names: Iterable[str], layers_dims: Sequence[int], name: str = "parameters"
+) -> dict[str, tuple[int, int]]:
     """The shape of each parameter ``W1, b1, ..., WL, bL`` of a network of
     ``layers_dims``, once ``names`` (the keys a caller has) are checked to be exactly
     those. Extra names are an error: they usually mean the network is deeper than
-    ``layers_dims`` says."""
+    ``layers_dims`` says. ``name`` names the dict in the message (an optimiser's
+    state is shaped like the parameters, too)."""
     expected = {}
     for l in range(1, len(layers_dims)):
         expected[f"W{l}"] = (layers_dims[l], layers_dims[l - 1])
@@ -332,36 +341,39 @@ def parameter_shapes(names: Iterable[str], layers_dims: Sequence[int]) -> dict[s
     names = set(names)
     missing = [key for key in expected if key not in names]
     if missing:
-        raise ValueError(f"parameters is missing {missing} for layers_dims {list(layers_dims)}")
+        raise ValueError(f"{name} is missing {missing} for layers_dims {list(layers_dims)}")
     extra = sorted(names - set(expected))
     if extra:
-        raise ValueError(f"parameters has keys {extra} not in a network of layers_dims {list(layers_dims)}")
+        raise ValueError(f"{name} has keys {extra} not in a network of layers_dims {list(layers_dims)}")
     return expected
 
 
 def check_parameter_shape(key: str, shape: tuple[int, ...], expected: tuple[int, int],
-                          layers_dims: Sequence[int]) -> None:
+                          layers_dims: Sequence[int], name: str = "parameters") -> None:
     """ValueError unless parameter ``key`` has the ``expected`` shape."""
     if shape != expected:
         raise ValueError(
-            f"parameters[{key!r}] must have shape {expected} for layers_dims"
+            f"{name}[{key!r}] must have shape {expected} for layers_dims"
             f" {list(layers_dims)}, got {shape}"
         )
 
 
-def check_parameters(parameters: Any, layers_dims: Sequence[int]) -> dict[str, np.ndarray]:
+def check_parameters(
+    parameters: Any, layers_dims: Sequence[int], name: str = "parameters"
+) -> dict[str, np.ndarray]:
     """Fresh C-contiguous float64 copies of ``W1, b1, ..., WL, bL``, names, shapes
-    and finiteness checked against ``layers_dims`` (see :func:`parameter_shapes`)."""
+    and finiteness checked against ``layers_dims`` (see :func:`parameter_shapes`);
+    ``name`` names the dict in the messages."""
     if not isinstance(parameters, Mapping):
         raise TypeError(
-            f"parameters must be a dict like {{'W1': ..., 'b1': ...}}, got {type(parameters).__name__}"
+            f"{name} must be a dict like {{'W1': ..., 'b1': ...}}, got {type(parameters).__name__}"
         )
     checked = {}
-    for key, shape in parameter_shapes(parameters, layers_dims).items():
-        array = _as_float_array(parameters[key], f"parameters[{key!r}]")
-        check_parameter_shape(key, array.shape, shape, layers_dims)
+    for key, shape in parameter_shapes(parameters, layers_dims, name).items():
+        array = _as_float_array(parameters[key], f"{name}[{key!r}]")
+        check_parameter_shape(key, array.shape, shape, layers_dims, name)
         if not _all_finite(array):
-            raise ValueError(f"parameters[{key!r}] contains NaN or inf")
+            raise ValueError(f"{name}[{key!r}] contains NaN or inf")
         checked[key] = np.array(array, dtype=np.float64, order="C", copy=True)
     return checked
 
@@ -526,6 +538,129 @@ def check_options(
         l2=check_l2(l2),
         keep_prob=_number_where(keep_prob, "keep_prob", lambda x: 0 < x <= 1, "in (0, 1]"),
     )
+
+
+# What each optimiser keeps from one step to the next, besides the parameters:
+# the fields of TrainingState that it fills (the others are None).
+OPTIMIZER_STATE = {"gd": (), "momentum": ("velocity",), "adam": ("velocity", "second_moment")}
+
+
+@dataclass(frozen=True, eq=False)
+class TrainingState:
+    """Everything besides the parameters that the next epoch of a run depends on,
+    so that ``train(..., resume=result)`` continues it exactly.
+
+    Attributes
+    ----------
+    options : TrainingOptions
+        The checked options the run was trained with.
+    epochs : int
+        Epochs (iterations, for full batch) trained so far, over every call of the
+        run: the next one is epoch ``epochs``, which fixes its permutation, its
+        decayed learning rate and its dropout masks.
+    adam_steps : int
+        Adam's step count ``t`` so far (0 for the other optimisers).
+    velocity : dict of str to ndarray, or None
+        Momentum's velocity or Adam's first moment ``v``, shaped like the
+        parameters (``{"W1": ..., "b1": ...}``); None for gradient descent.
+    second_moment : dict of str to ndarray, or None
+        Adam's second moment ``s``, shaped like the parameters; None unless Adam.
+
+    The learning rate (before decay) is the result's ``learning_rate``.
+    """
+
+    options: TrainingOptions
+    epochs: int
+    adam_steps: int = 0
+    velocity: dict[str, np.ndarray] | None = None
+    second_moment: dict[str, np.ndarray] | None = None
+
+    def __repr__(self) -> str:
+        kept = ", ".join(name for name in OPTIMIZER_STATE.get(self.options.optimizer, ()))
+        return (
+            f"TrainingState(optimizer={self.options.optimizer!r}, epochs={self.epochs},"
+            f" adam_steps={self.adam_steps}, keeps=[{kept}])"
+        )
+
+
+def _count(value: Any, name: str) -> int:
+    """A count of a state, as a Python int from 0 to 2**63 - 1 (an int64, as a
+    model file stores it and the kernel counts)."""
+    if not _is_int(value):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if not 0 <= value < 2**63:
+        raise ValueError(f"{name} must be an int from 0 to 2**63 - 1, got {value!r}")
+    return int(value)
+
+
+def check_training_state(state: Any, layers_dims: Sequence[int], name: str = "state") -> TrainingState:
+    """A checked copy of ``state`` for a network of ``layers_dims``.
+
+    The options are checked again as :func:`check_options` checks them (with
+    mini-batches, the last epoch trained, ``epochs - 1``, must have had a seed
+    ``shuffle_seed + epochs`` below 2**32); ``epochs`` and ``adam_steps`` are
+    integers from 0 to 2**63 - 1, ``adam_steps`` 0 unless the optimiser is Adam; ``velocity`` and
+    ``second_moment`` are present exactly when the optimiser keeps them (see
+    :data:`OPTIMIZER_STATE`), finite and shaped like the parameters, and the second
+    moment, a mean of squares, is >= 0. ``name`` names the state in the messages.
+
+    Raises
+    ------
+    TypeError
+        If ``state`` is not a TrainingState, its options not TrainingOptions, or a
+        field has the wrong type.
+    ValueError
+        If a field is out of range, missing, unexpected, of the wrong shape or not
+        finite.
+    """
+    if not isinstance(state, TrainingState):
+        raise TypeError(f"{name} must be a TrainingState, got {type(state).__name__}")
+    if not isinstance(state.options, TrainingOptions):
+        raise TypeError(f"{name}.options must be TrainingOptions, got {type(state.options).__name__}")
+    epochs = _count(state.epochs, f"{name}.epochs")
+    try:
+        options = check_options(epochs, **vars(state.options))
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{name}.options: {exc}") from None
+    adam_steps = _count(state.adam_steps, f"{name}.adam_steps")
+    if adam_steps and options.optimizer != "adam":
+        raise ValueError(f"{name}.adam_steps must be 0 for optimizer {options.optimizer!r}, got {adam_steps}")
+    kept = {}
+    for field in ("velocity", "second_moment"):
+        value = getattr(state, field)
+        if field not in OPTIMIZER_STATE[options.optimizer]:
+            if value is not None:
+                raise ValueError(f"{name}.{field} must be None for optimizer {options.optimizer!r}, which keeps none")
+            kept[field] = None
+            continue
+        if value is None:
+            raise ValueError(f"{name}.{field} is missing: optimizer {options.optimizer!r} keeps one")
+        kept[field] = check_parameters(value, layers_dims, f"{name}.{field}")
+    for key, array in (kept["second_moment"] or {}).items():
+        if (array < 0).any():
+            raise ValueError(f"{name}.second_moment[{key!r}] must be >= 0 (a mean of squared gradients)")
+    return TrainingState(options, epochs, adam_steps, **kept)
+
+
+def check_resumed_options(
+    options: TrainingOptions, learning_rate: float, trained: TrainingOptions, trained_rate: float
+) -> None:
+    """ValueError unless a resumed run is given exactly the options (and learning
+    rate) it was trained with, listing every one that differs. The signature's
+    defaults cannot tell an option left out from one passed at its default, so
+    every option must be passed again: a silent switch of optimiser or schedule
+    would not continue the run."""
+    given = {"learning_rate": learning_rate, **vars(options)}
+    before = {"learning_rate": trained_rate, **vars(trained)}
+    differ = [key for key in given if given[key] != before[key]]
+    if differ:
+        raise ValueError(
+            "resume: "
+            + ", ".join(f"{key}={given[key]!r} but the result was trained with {before[key]!r}" for key in differ)
+            + "; pass the same options ("
+            + ", ".join(f"{key}={before[key]!r}" for key in differ)
+            + ") or start afresh from its weights with parameters=result.parameters"
+        )
 
 
 def divergence(iteration: int, learning_rate: float) -> FloatingPointError:

@@ -15,8 +15,10 @@ import numpy as np
 
 from fastnn import _dispatch
 from fastnn._validate import (
+    OPTIMIZER_STATE,
     Seed,
     TrainingOptions,
+    TrainingState,
     check_final_cost,
     check_network,
     check_options,
@@ -26,7 +28,7 @@ from fastnn._validate import (
     check_X_Y,
     divergence,
 )
-from fastnn.init import Scheme, starting_point
+from fastnn.init import Scheme, resume_point, starting_point
 from fastnn.result import TrainResult
 
 # The kernel build used when a call does not name one is chosen once, by _dispatch
@@ -126,6 +128,7 @@ def train(
     seed: Seed = 3,
     parameters: Mapping[str, Any] | None = None,
     *,
+    resume: TrainResult | None = None,
     gain: float = 1.0,
     print_cost: bool = False,
     optimizer: str = "gd",
@@ -164,19 +167,39 @@ def train(
         ``__name__``. Ignored when ``parameters`` are given.
     learning_rate : float, default=0.01
     num_iterations : int, default=15000
+        Iterations (epochs, with mini-batches) to run; with ``resume``, how many
+        more.
     seed : int, Generator or RandomState, default=3
         Seed of the initialisation (the study's 3): an int in [0, 2**32) seeds a
         legacy ``RandomState``; a ``Generator`` or ``RandomState`` is drawn from.
-        Checked even for a warm start, and recorded in the result as given.
+        Checked even for a warm start, and recorded in the result as given (with
+        ``resume``, the result records the resumed run's seed instead).
     parameters : dict, optional
         Start from these parameters (a warm start) instead of drawing new ones.
-        They are copied, not modified.
+        They are copied, not modified. The optimiser's state and the epoch count
+        start afresh, at zero.
+    resume : TrainResult, optional
+        Continue this run exactly where it stopped, as if it had never stopped:
+        its parameters, its ``state`` (epochs trained, so that shuffling,
+        learning-rate decay and dropout masks go on from there; the optimiser's
+        velocities, moments and step count) and its network; ``num_iterations``
+        more iterations. N iterations and then M more give, bit for bit, the
+        N + M of one call, on the same engine (a result of either engine resumes
+        on either). Every option - ``learning_rate``, ``optimizer``,
+        ``mini_batch_size``, ``shuffle_seed``, ``beta``, ``beta1``, ``beta2``,
+        ``epsilon``, ``decay_rate``, ``time_interval``, ``l2``, ``keep_prob`` -
+        must be passed again with the value the run was trained with (the
+        signature's defaults cannot tell an option left out from one passed at
+        its default, and a changed option would not continue the run);
+        ``layers_dims`` may be left out; ``initialization`` and ``seed`` are
+        ignored. Not with ``parameters``.
     gain : float, default=1.0
         Multiplies the drawn initial weights (see :func:`fastnn.calculate_gain`);
-        must stay 1 for a warm start.
+        must stay 1 for a warm start or ``resume``.
     print_cost : bool, default=False
         Print ``Cost after iteration i: c`` every 1000 iterations, as the study does
-        (``epoch`` with mini-batches).
+        (``epoch`` with mini-batches); a resumed run goes on counting from the
+        epochs it had trained.
     optimizer, mini_batch_size, shuffle_seed, beta, beta1, beta2, epsilon, decay_rate, time_interval, l2, keep_prob
         The course's optimisation and regularisation options, exactly as
         :func:`fastnn.reference.train` defines them (with mini-batches,
@@ -197,7 +220,8 @@ def train(
     Returns
     -------
     TrainResult
-        ``.parameters`` after the last iteration and ``.costs``, one per iteration.
+        ``.parameters`` after the last iteration, ``.costs``, one per iteration of
+        this call, and ``.state``, what ``resume`` needs to continue.
 
     Raises
     ------
@@ -207,17 +231,21 @@ def train(
         fit ``X`` or is not positive, the initialisation is unknown,
         ``learning_rate``/``num_iterations`` is not positive, an int ``seed`` is
         outside [0, 2**32), ``gain`` is not finite, or ``gain`` is not 1 for a warm
-        start.
+        start or ``resume``; with ``resume``, if ``parameters`` are given too, the
+        result has no state, its network does not fit ``X`` or ``layers_dims``,
+        or an option or the learning rate differs from the result's (the message
+        lists them) - see :func:`fastnn.init.resume_point`.
     TypeError
-        If an array does not hold real numbers or an option has the wrong type.
+        If an array does not hold real numbers, an option has the wrong type, or
+        ``resume`` is not a TrainResult.
     FloatingPointError
         If the parameters overflow to NaN or inf (learning rate too large); the
         message names the iteration.
     KeyboardInterrupt
         On Ctrl-C, within about 0.1 s and never in the middle of an update. The
         exception's ``partial_result`` attribute is a :class:`TrainResult` with the
-        parameters and costs of every iteration completed so far; pass its
-        ``parameters`` back to continue.
+        parameters, costs and state of every iteration completed so far; pass it
+        as ``resume`` to continue exactly.
 
     Warns
     -----
@@ -234,9 +262,18 @@ def train(
         beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon, decay_rate=decay_rate,
         time_interval=time_interval, l2=l2, keep_prob=keep_prob,
     )
-    start_from = starting_point(
-        problem.X, layers_dims, initialization, problem.seed, parameters, gain=problem.gain
-    )
+    if resume is None:
+        start_from = starting_point(
+            problem.X, layers_dims, initialization, problem.seed, parameters, gain=problem.gain
+        )
+    else:
+        start_from = resume_point(
+            resume, problem.X, layers_dims, parameters, gain=problem.gain,
+            learning_rate=problem.learning_rate, num_iterations=problem.num_iterations,
+            options=options,
+        )
+    resumed = start_from.state
+    done_before = 0 if resumed is None else resumed.epochs   # epochs of the run so far
     core = _kernel(kernel)
     threads = _threads(n_threads)
     dims, offsets, n_params = _layout(start_from.layers_dims)
@@ -246,28 +283,45 @@ def train(
     costs = np.empty(problem.num_iterations)
     progress = np.zeros(1, dtype=np.intp)  # iterations finished; the kernel counts
     chunk_size = _chunk_iterations(problem.X.shape[1], n_params)
+    kept = OPTIMIZER_STATE[options.optimizer]
 
     def result(iterations: int) -> TrainResult:
+        state = TrainingState(
+            options, done_before + iterations, int(adam_steps[0]),
+            velocity=unpack(velocity, start_from.layers_dims) if "velocity" in kept else None,
+            second_moment=unpack(second_moment, start_from.layers_dims) if "second_moment" in kept else None,
+        )
         return TrainResult(
             parameters=unpack(theta, start_from.layers_dims),
             costs=costs[:iterations],
             layers_dims=start_from.layers_dims,
             initialization=start_from.initialization,
             learning_rate=problem.learning_rate,
-            seed=problem.seed,
+            seed=problem.seed if resume is None else resume.seed,
             engine="compiled",
             elapsed=time.perf_counter() - start,
+            state=state,
         )
 
     # The study's full-batch gradient descent keeps its own kernel loop; every other
     # combination of options runs epochs of batches with an optimiser's state.
     study = (options.optimizer == "gd" and options.mini_batch_size is None
              and options.l2 == 0 and options.decay_rate == 0 and options.keep_prob == 1)
+    # The optimiser's state, carried from one kernel call to the next (and over from
+    # the run resumed): zeros where it starts afresh or the optimiser keeps none.
     velocity, second_moment = np.zeros(n_params), np.zeros(n_params)
     adam_steps = np.zeros(1, dtype=np.intp)
+    if resumed is not None:
+        if resumed.velocity is not None:
+            velocity = pack(resumed.velocity, start_from.layers_dims)
+        if resumed.second_moment is not None:
+            second_moment = pack(resumed.second_moment, start_from.layers_dims)
+        adam_steps[0] = resumed.adam_steps
     unit = "iteration" if options.mini_batch_size is None else "epoch"
 
     def run_chunk(first: int, chunk: np.ndarray) -> int:
+        # ``first`` is the run's epoch number of ``chunk[0]``, which fixes its
+        # permutation, its decayed rate and its dropout masks.
         if study:
             return core.train_chunk(
                 problem.X, y, dims, offsets, theta, grad, chunk, progress,
@@ -290,12 +344,13 @@ def train(
     try:
         for first in range(0, problem.num_iterations, chunk_size):
             chunk = costs[first : first + chunk_size]
-            done = run_chunk(first, chunk)
+            epoch = done_before + first
+            done = run_chunk(epoch, chunk)
             if print_cost:
-                for i in range(first + (-first) % 1000, first + done, 1000):
-                    print(f"Cost after {unit} {i}: {costs[i]}")
+                for i in range(epoch + (-epoch) % 1000, epoch + done, 1000):
+                    print(f"Cost after {unit} {i}: {costs[i - done_before]}")
             if done < len(chunk):
-                raise divergence(first + done - 1, problem.learning_rate)
+                raise divergence(epoch + done - 1, problem.learning_rate)
     except KeyboardInterrupt as interrupt:
         # Ctrl-C is seen between kernel calls, never inside an update: the work done
         # so far is consistent, and goes with the exception.

@@ -11,7 +11,8 @@ random state. With an integer seed that is a legacy ``RandomState(seed)``, which
 reproduces the study's streams exactly (the study seeds NumPy's global generator
 with 3 and draws W1, W2, W3 with ``randn``). :func:`starting_point` is where both
 engines get the network a training starts from: the default layer sizes and the
-drawn (or, for a warm start, checked) parameters.
+drawn (or, for a warm start, checked) parameters; :func:`resume_point`, where a
+run continued with ``resume=`` starts: its parameters and training state.
 
 A scheme can be named (a key of :data:`INITIALIZATIONS` or an alias) or passed
 itself, as a callable. The built-in schemes pickle, so they travel to worker
@@ -34,12 +35,19 @@ import numpy as np
 from fastnn._validate import (
     RandomSource,
     Seed,
+    TrainingOptions,
+    TrainingState,
     check_layers_dims,
+    check_learning_rate,
     check_number,
+    check_options,
     check_parameters,
     check_random_state,
+    check_resumed_options,
+    check_training_state,
     infer_layers_dims,
 )
+from fastnn.result import TrainResult
 
 __all__ = [
     "DEFAULT_HIDDEN",
@@ -58,6 +66,7 @@ __all__ = [
     "lecun_normal",
     "lecun_uniform",
     "orthogonal",
+    "resume_point",
     "random",
     "register_initialization",
     "scheme_name",
@@ -430,11 +439,12 @@ def default_layers_dims(n_x: int) -> list[int]:
 
 @dataclass(frozen=True)
 class Start:
-    """Where a training run starts (see :func:`starting_point`)."""
+    """Where a training run starts (see :func:`starting_point` and :func:`resume_point`)."""
 
     layers_dims: list[int]
     parameters: dict[str, np.ndarray]
     initialization: str | None   # the scheme's name; None for a warm start
+    state: TrainingState | None = None   # the run resumed; None for a fresh start
 
 
 def starting_point(
@@ -491,6 +501,105 @@ def starting_point(
     dims = infer_layers_dims(parameters) if layers_dims is None else layers_dims
     dims = check_layers_dims(dims, n_x=n_x, m=m)
     return Start(dims, check_parameters(parameters, dims), None)
+
+
+def resume_point(
+    resume: Any,
+    X: np.ndarray,
+    layers_dims: Sequence[int] | None,
+    parameters: Mapping[str, Any] | None,
+    *,
+    gain: float,
+    learning_rate: float,
+    num_iterations: int,
+    options: TrainingOptions,
+) -> Start:
+    """Where a run continued with ``train(..., resume=result)`` starts: the
+    result's network, parameters and training state, checked against the call.
+
+    Parameters
+    ----------
+    resume : TrainResult
+        The run to continue, with its ``state``.
+    X : ndarray of shape (n_x, m)
+        The checked inputs.
+    layers_dims, parameters, gain
+        As for :func:`fastnn.train`: ``layers_dims`` may be left out or must be
+        the result's, ``parameters`` must be left out, ``gain`` must stay 1.
+    learning_rate, num_iterations, options
+        The call's checked learning rate, additional epochs and options
+        (:func:`fastnn._validate.check_options`), which must equal those the
+        result was trained with (:func:`fastnn._validate.check_resumed_options`).
+
+    Returns
+    -------
+    Start
+        The result's ``layers_dims``, copies of its parameters, its
+        ``initialization``, and a checked copy of its state.
+
+    Raises
+    ------
+    TypeError
+        If ``resume`` is not a TrainResult, or its state is malformed (see
+        :func:`fastnn._validate.check_training_state`).
+    ValueError
+        If ``parameters`` are given too; the result has no state; ``gain`` is not
+        1; its network does not fit ``X`` or differs from ``layers_dims``; its
+        parameters or state are malformed; an option or the learning rate differs
+        from the result's; or the epochs would count past what the shuffling
+        seeds (``shuffle_seed + epoch + 1 < 2**32``) or a Py_ssize_t can hold.
+    """
+    if not isinstance(resume, TrainResult):
+        raise TypeError(
+            "resume must be a TrainResult (from fastnn.train, fastnn.reference.train or"
+            f" fastnn.load), got {type(resume).__name__}"
+        )
+    if parameters is not None:
+        raise ValueError(
+            "pass parameters (a fresh start from those weights) or resume (continuing a"
+            " run with its optimiser state), not both"
+        )
+    if resume.state is None:
+        raise ValueError(
+            "resume: the result has no training state (a model saved by an older fastnn,"
+            " in format version 1 or 2); start afresh from its weights with"
+            " parameters=result.parameters"
+        )
+    if check_number(gain, "gain") != 1.0:
+        raise ValueError(
+            f"gain scales drawn initial weights, and resume draws none; got gain={gain!r}"
+        )
+    n_x, m = X.shape
+    try:
+        dims = check_layers_dims(resume.layers_dims, n_x=n_x, m=m)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"resume: the result's network does not fit X of shape {X.shape}: {exc}") from None
+    if layers_dims is not None and check_layers_dims(layers_dims) != dims:
+        raise ValueError(
+            f"resume: layers_dims={list(layers_dims)} but the result's network is {dims};"
+            " leave layers_dims out or pass the same"
+        )
+    start = check_parameters(resume.parameters, dims, "resume.parameters")
+    state = check_training_state(resume.state, dims, "resume.state")
+    if state.epochs < len(resume.costs):
+        raise ValueError(
+            f"resume.state.epochs must count at least the {len(resume.costs)} iterations of"
+            f" the result's costs, got {state.epochs}"
+        )
+    check_resumed_options(options, learning_rate, state.options, check_learning_rate(resume.learning_rate))
+    total = state.epochs + num_iterations
+    if total > np.iinfo(np.intp).max:
+        raise ValueError(
+            f"resume: {state.epochs} epochs trained and num_iterations={num_iterations} more"
+            " count past the largest epoch number this platform's kernel takes"
+        )
+    try:
+        check_options(total, **vars(options))
+    except ValueError as exc:
+        raise ValueError(
+            f"resume: {exc} (with the {state.epochs} epochs already trained counted in num_iterations)"
+        ) from None
+    return Start(dims, start, resume.initialization, state)
 
 
 def initialize_parameters_zeros(layers_dims: Sequence[int]) -> dict[str, np.ndarray]:

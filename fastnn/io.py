@@ -7,10 +7,12 @@ the same folder and renamed into place - so a crash never leaves a half-written
 model; its permissions follow the umask, like any file the user writes. Every field
 is validated on load, as the training guard validates input.
 
-The arrays of format version 2 (version 1, still read, had no ``elapsed`` and only
-integer seeds):
+The arrays of format version 3 (version 2, still read, had no training state;
+version 1 had no ``elapsed`` either, and only integer seeds; both load with
+``state`` None, which ``resume`` refuses: they did not record the options or the
+optimiser's state, so nothing could continue them exactly):
 
-- ``format``: the string ``"fastnn-model"``; ``format_version``: 2.
+- ``format``: the string ``"fastnn-model"``; ``format_version``: 3.
 - ``layers_dims``: int64 ``[n_x, n_1, ..., 1]``.
 - ``parameter_W1``, ``parameter_b1``, ... ``parameter_bL``: float64, the shapes
   ``layers_dims`` implies.
@@ -21,6 +23,15 @@ integer seeds):
   JSON string ``{"type": "Generator", "state": ...}`` (or ``"RandomState"``) holding
   its bit generator's state (``RandomState.get_state(legacy=False)``, which includes
   the cached Gaussian), and ``"null"`` for None.
+- The training state (:class:`fastnn.result.TrainingState`), all of these or, for
+  a result without one, none: ``state_epochs`` and ``state_adam_steps``, int64;
+  the options ``state_optimizer`` (a string), ``state_mini_batch_size`` (int64, 0
+  for full batch), ``state_shuffle_seed`` and ``state_time_interval`` (int64),
+  ``state_beta``, ``state_beta1``, ``state_beta2``, ``state_epsilon``,
+  ``state_decay_rate``, ``state_l2`` and ``state_keep_prob`` (float64); and,
+  shaped like the parameters, ``state_velocity_W1``, ... for momentum and Adam,
+  ``state_second_moment_W1``, ... for Adam only (an optimiser's file holds
+  exactly the arrays it keeps). The learning rate is ``learning_rate``.
 
 A ``Generator`` or ``RandomState`` seed is the object the result holds, so what is
 saved is its state when :func:`save` is called - after the initialisation's draws -
@@ -30,6 +41,7 @@ draws what the saved one would have drawn next.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import math
 import os
@@ -42,11 +54,15 @@ from typing import Any, Iterator, Union
 import numpy as np
 
 from fastnn._validate import (
+    OPTIMIZER_STATE,
+    TrainingOptions,
+    TrainingState,
     check_layers_dims,
     check_learning_rate,
     check_parameter_shape,
     check_parameters,
     check_seed,
+    check_training_state,
     parameter_shapes,
 )
 from fastnn.result import TrainResult
@@ -54,8 +70,8 @@ from fastnn.result import TrainResult
 __all__ = ["save", "load", "json_number", "FORMAT", "FORMAT_VERSION"]
 
 FORMAT = "fastnn-model"
-FORMAT_VERSION = 2
-READABLE_VERSIONS = (1, 2)
+FORMAT_VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
 # A zip's first bytes: a member's local header, or the end record of an empty zip.
 _ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
 # Deflate expands at most 1032-fold (a 258-byte match in about 2 bits), so no
@@ -68,6 +84,16 @@ _FIELDS = {
         "learning_rate", "engine", "costs"),
 }
 _FIELDS[2] = _FIELDS[1] + ("elapsed",)
+_FIELDS[3] = _FIELDS[2]
+# Version 3's training state: its scalars (all or none of them) with the dtype
+# kinds they may have, then the prefixes of its arrays, which the optimiser decides.
+_STATE_SCALARS = {
+    "state_epochs": "iu", "state_adam_steps": "iu", "state_optimizer": "U",
+    "state_mini_batch_size": "iu", "state_shuffle_seed": "iu", "state_beta": "f",
+    "state_beta1": "f", "state_beta2": "f", "state_epsilon": "f", "state_decay_rate": "f",
+    "state_time_interval": "iu", "state_l2": "f", "state_keep_prob": "f",
+}
+_STATE_ARRAYS = ("velocity", "second_moment")       # state_velocity_W1, ...
 # The bit generators a saved random state may name; a file never picks an arbitrary
 # attribute of numpy.random.
 _BIT_GENERATORS = {
@@ -136,6 +162,25 @@ def _decode_seed(text: str) -> np.random.Generator | np.random.RandomState | Non
         ) from None
 
 
+def _encode_state(state: TrainingState) -> dict[str, np.ndarray]:
+    """The ``state_*`` arrays of a checked state (see the module)."""
+    options = state.options
+    arrays = {
+        "state_epochs": np.array(state.epochs, dtype=np.int64),
+        "state_adam_steps": np.array(state.adam_steps, dtype=np.int64),
+        "state_optimizer": np.array(options.optimizer),
+        "state_mini_batch_size": np.array(options.mini_batch_size or 0, dtype=np.int64),
+        "state_shuffle_seed": np.array(options.shuffle_seed, dtype=np.int64),
+        "state_time_interval": np.array(options.time_interval, dtype=np.int64),
+    }
+    for key in ("beta", "beta1", "beta2", "epsilon", "decay_rate", "l2", "keep_prob"):
+        arrays[f"state_{key}"] = np.array(getattr(options, key), dtype=np.float64)
+    for part in _STATE_ARRAYS:
+        for key, value in (getattr(state, part) or {}).items():
+            arrays[f"state_{part}_{key}"] = np.asarray(value, dtype=np.float64)
+    return arrays
+
+
 def _create_temporary(path: Path) -> tuple[int, str]:
     """A new, uniquely named file next to ``path``, open for writing: ``(fd, name)``.
 
@@ -176,11 +221,19 @@ def save(path: PathLike, result: TrainResult) -> Path:
     Raises
     ------
     TypeError
-        If ``result`` is not a TrainResult, or its ``seed`` is not an int, None, a
-        ``Generator`` or a ``RandomState``.
+        If ``result`` is not a TrainResult, its ``seed`` is not an int, None, a
+        ``Generator`` or a ``RandomState``, or its ``state`` is neither None nor a
+        well-formed TrainingState.
+    ValueError
+        If its ``state`` does not fit its network or holds a value out of range
+        (see :func:`fastnn._validate.check_training_state`): a file :func:`load`
+        would refuse is never written.
     """
     if not isinstance(result, TrainResult):
         raise TypeError(f"result must be a TrainResult, got {type(result).__name__}")
+    state = None
+    if result.state is not None:
+        state = check_training_state(result.state, result.layers_dims, "result.state")
     path = Path(path)
     arrays = {
         "format": np.array(FORMAT),
@@ -195,6 +248,8 @@ def save(path: PathLike, result: TrainResult) -> Path:
     }
     for key, value in result.parameters.items():
         arrays[f"parameter_{key}"] = np.asarray(value, dtype=np.float64)
+    if state is not None:
+        arrays.update(_encode_state(state))
     handle, temporary = _create_temporary(path)
     try:
         with os.fdopen(handle, "wb") as f:
@@ -320,12 +375,19 @@ def _read_model(archive: _Archive) -> TrainResult:
     if version not in READABLE_VERSIONS:
         raise ValueError(
             f"it is in model format version {version}; this fastnn reads versions"
-            f" {' and '.join(map(str, READABLE_VERSIONS))}"
+            f" {', '.join(map(str, READABLE_VERSIONS[:-1]))} and {READABLE_VERSIONS[-1]}"
         )
     fields = _FIELDS[version]
     for key in fields:
         require(key)
-    extra = sorted(k for k in archive.keys if k not in fields and not k.startswith("parameter_"))
+    # A version 3 file holds the whole training state or none of it.
+    stateful = version >= 3 and any(k.startswith("state_") for k in archive.keys)
+    if stateful:
+        fields = fields + tuple(_STATE_SCALARS)
+        for key in _STATE_SCALARS:
+            require(key)
+    prefixes = ("parameter_",) + (tuple(f"state_{part}_" for part in _STATE_ARRAYS) if stateful else ())
+    extra = sorted(k for k in archive.keys if k not in fields and not k.startswith(prefixes))
     if extra:
         raise ValueError(f"unexpected arrays {extra}")
 
@@ -347,8 +409,9 @@ def _read_model(archive: _Archive) -> TrainResult:
         _check(key, *archive.header(key), 0, kinds)
     if version >= 2:
         _check("elapsed", *archive.header("elapsed"), 0, "f")
+    state_shapes = _state_headers(archive, layers_dims) if stateful else {}
 
-    # Only now is any array data beyond layers_dims read.
+    # Only now is any array data beyond layers_dims (and state_optimizer) read.
     parameters = check_parameters({key: archive.read(f"parameter_{key}") for key in shapes}, layers_dims)
     costs = archive.read("costs").astype(np.float64)
     if not (costs >= 0).all():      # a cross-entropy is >= 0 or +inf, never NaN
@@ -361,6 +424,11 @@ def _read_model(archive: _Archive) -> TrainResult:
     elapsed = scalar("elapsed", "f") if version >= 2 else 0.0
     if not (np.isfinite(elapsed) and elapsed >= 0):
         raise ValueError(f"'elapsed' must be a finite number of seconds >= 0, got {elapsed!r}")
+    state = _read_state(archive, layers_dims, state_shapes) if stateful else None
+    if state is not None and state.epochs < len(costs):
+        raise ValueError(
+            f"'state_epochs' must count at least the {len(costs)} iterations of 'costs', got {state.epochs}"
+        )
     return TrainResult(
         parameters=parameters,
         costs=costs,
@@ -370,7 +438,56 @@ def _read_model(archive: _Archive) -> TrainResult:
         seed=seed,
         engine=engine,
         elapsed=elapsed,
+        state=state,
     )
+
+
+def _state_headers(archive: _Archive, layers_dims: list[int]) -> dict[str, dict[str, tuple[int, int]]]:
+    """Check the headers of the state's members against the model, reading no data
+    but ``state_optimizer``'s (a scalar, which says which arrays the state holds);
+    return the shapes of the arrays, by part ("velocity", ...) and key."""
+    for key, kinds in _STATE_SCALARS.items():
+        _check(key, *archive.header(key), 0, kinds)
+    optimizer = archive.read("state_optimizer").item()
+    if optimizer not in OPTIMIZER_STATE:
+        raise ValueError(f"'state_optimizer' must be one of {list(OPTIMIZER_STATE)}, got {optimizer!r}")
+    shapes = {}
+    for part in _STATE_ARRAYS:
+        prefix = f"state_{part}_"
+        stored = [k[len(prefix):] for k in archive.keys if k.startswith(prefix)]
+        if part not in OPTIMIZER_STATE[optimizer]:
+            if stored:
+                raise ValueError(
+                    f"unexpected arrays {sorted(prefix + k for k in stored)}: optimizer"
+                    f" {optimizer!r} keeps no {part.replace('_', ' ')}"
+                )
+            continue
+        shapes[part] = parameter_shapes(stored, layers_dims, f"state_{part}")
+        for key, expected in shapes[part].items():
+            shape, dtype = archive.header(prefix + key)
+            check_parameter_shape(key, shape, expected, layers_dims, f"state_{part}")
+            _check(prefix + key, shape, dtype, 2, "biuf")
+    return shapes
+
+
+def _read_state(
+    archive: _Archive, layers_dims: list[int], shapes: dict[str, dict[str, tuple[int, int]]]
+) -> TrainingState:
+    """The training state, once every header is checked (see :func:`_state_headers`)."""
+    def value(key: str) -> Any:
+        return archive.read(f"state_{key}").item()
+
+    options = {field.name: value(field.name) for field in dataclasses.fields(TrainingOptions)}
+    options["mini_batch_size"] = options["mini_batch_size"] or None     # 0: full batch
+    arrays = {
+        part: {key: archive.read(f"state_{part}_{key}") for key in shapes[part]} if part in shapes else None
+        for part in _STATE_ARRAYS
+    }
+    state = TrainingState(TrainingOptions(**options), value("epochs"), value("adam_steps"), **arrays)
+    try:
+        return check_training_state(state, layers_dims, "state")
+    except TypeError as exc:       # the headers' dtype kinds leave none; a file's fault anyway
+        raise ValueError(str(exc)) from None
 
 
 def load(path: PathLike) -> TrainResult:

@@ -24,10 +24,10 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from fastnn._validate import (
-    Seed, check_final_cost, check_l2, check_network, check_options, check_training, check_X_Y,
-    divergence,
+    OPTIMIZER_STATE, Seed, TrainingState, check_final_cost, check_l2, check_network,
+    check_options, check_training, check_X_Y, divergence,
 )
-from fastnn.init import Scheme, starting_point
+from fastnn.init import Scheme, resume_point, starting_point
 from fastnn.result import TrainResult
 
 __all__ = [
@@ -350,6 +350,7 @@ def train(
     seed: Seed = 3,
     parameters: Mapping[str, Any] | None = None,
     *,
+    resume: TrainResult | None = None,
     gain: float = 1.0,
     print_cost: bool = False,
     optimizer: str = "gd",
@@ -391,19 +392,31 @@ def train(
         The learning rate of epoch 0 (of every epoch without ``decay_rate``).
     num_iterations : int, default=15000
         Number of epochs: passes over all m examples. For full batch, an epoch is
-        one iteration (one update).
+        one iteration (one update). With ``resume``, how many more.
     seed : int, Generator or RandomState, default=3
         Seed of the initialisation (the study's 3): an int in [0, 2**32) seeds a
         legacy ``RandomState``; a ``Generator`` or ``RandomState`` is drawn from.
         Checked even for a warm start, and recorded in the result as given.
     parameters : dict, optional
         Start from these parameters (a warm start) instead of drawing new ones.
-        They are copied, not modified. The optimiser's state always starts at zero.
+        They are copied, not modified. The optimiser's state and the epoch count
+        start afresh, at zero.
+    resume : TrainResult, optional
+        Continue this run exactly, as :func:`fastnn.train` does: its parameters,
+        network and ``state`` - the epochs trained (epoch numbers, and so the
+        permutations, decayed learning rates and dropout masks, go on from
+        there), the velocities ``v``, Adam's ``s`` and its step count ``t`` - for
+        ``num_iterations`` more epochs; N epochs and then M give the N + M of one
+        call bit for bit. Every option and the learning rate must be passed again
+        with the values the run was trained with; ``layers_dims`` may be left
+        out; ``initialization`` and ``seed`` are ignored. Not with ``parameters``.
     gain : float, default=1.0
-        Multiplies the drawn initial weights; must stay 1 for a warm start.
+        Multiplies the drawn initial weights; must stay 1 for a warm start or
+        ``resume``.
     print_cost : bool, default=False
         Print the cost every 1000 epochs, as the studies do: ``Cost after
-        iteration i: c`` for full batch, ``Cost after epoch i: c`` with mini-batches.
+        iteration i: c`` for full batch, ``Cost after epoch i: c`` with mini-batches;
+        a resumed run goes on counting from the epochs it had trained.
     optimizer : {"gd", "momentum", "adam"}, default="gd"
         The update of each mini-batch step, as the course's
         ``update_parameters_with_gd``, ``update_parameters_with_momentum`` and
@@ -457,16 +470,24 @@ def train(
         For full batch this is the study's cost, and with ``l2`` the course's
         ``compute_cost_with_regularization``:
         ``cross_entropy + (1 / m) (l2 / 2) sum_l ||W_l||^2``. ``learning_rate`` is
-        the one given, before decay.
+        the one given, before decay. ``state`` holds what ``resume`` needs: the
+        epochs trained over the whole run, the velocities and moments (keyed
+        ``"W1"``, ... like the parameters, where this module keys them ``"dW1"``,
+        ... like the gradients) and Adam's ``t``.
 
     Raises
     ------
     ValueError, TypeError
-        As :func:`fastnn.train` for the data, the network and the study's
-        arguments, and as :func:`fastnn._validate.check_options` for the options:
-        all before anything is drawn or trained.
+        As :func:`fastnn.train` for the data, the network, the study's arguments
+        and ``resume``, and as :func:`fastnn._validate.check_options` for the
+        options: all before anything is drawn or trained.
     FloatingPointError
         At the epoch whose update left a parameter NaN or inf.
+    KeyboardInterrupt
+        On Ctrl-C, with a ``partial_result`` attribute as :func:`fastnn.train`'s:
+        the parameters, costs and state after the last finished epoch (an epoch
+        interrupted between its mini-batches is not counted, and its updates are
+        left out), to pass as ``resume``.
 
     Warns
     -----
@@ -480,9 +501,16 @@ def train(
         beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon, decay_rate=decay_rate,
         time_interval=time_interval, l2=l2, keep_prob=keep_prob,
     )
-    start_from = starting_point(
-        problem.X, layers_dims, initialization, problem.seed, parameters, gain=problem.gain
-    )
+    if resume is None:
+        start_from = starting_point(
+            problem.X, layers_dims, initialization, problem.seed, parameters, gain=problem.gain
+        )
+    else:
+        start_from = resume_point(
+            resume, problem.X, layers_dims, parameters, gain=problem.gain,
+            learning_rate=problem.learning_rate, num_iterations=problem.num_iterations,
+            options=options,
+        )
     X, Y, parameters = problem.X, problem.Y, start_from.parameters
     m = X.shape[1]
     dims = start_from.layers_dims
@@ -490,60 +518,89 @@ def train(
     v = zeros_like_gradients(parameters)          # momentum's velocity, Adam's first moment
     s = zeros_like_gradients(parameters)          # Adam's second moment
     t = 0                                         # Adam's steps so far
+    done_before = 0                               # epochs of the run before this call
+    resumed = start_from.state
+    if resumed is not None:                       # its state is keyed "W1", ours "dW1"
+        done_before, t = resumed.epochs, resumed.adam_steps
+        if resumed.velocity is not None:
+            v = {f"d{key}": value for key, value in resumed.velocity.items()}
+        if resumed.second_moment is not None:
+            s = {f"d{key}": value for key, value in resumed.second_moment.items()}
+    kept = OPTIMIZER_STATE[options.optimizer]
     costs = np.empty(problem.num_iterations)
+
+    def result(epochs: int, parameters: dict, v: dict, s: dict, t: int) -> TrainResult:
+        state = TrainingState(
+            options, done_before + epochs, t,
+            velocity={key[1:]: value for key, value in v.items()} if "velocity" in kept else None,
+            second_moment={key[1:]: value for key, value in s.items()} if "second_moment" in kept else None,
+        )
+        return TrainResult(
+            parameters=parameters,
+            costs=costs[:epochs],
+            layers_dims=start_from.layers_dims,
+            initialization=start_from.initialization,
+            learning_rate=problem.learning_rate,
+            seed=problem.seed if resume is None else resume.seed,
+            engine="reference",
+            elapsed=time.perf_counter() - start,
+            state=state,
+        )
+
+    # The run as it stood after the last finished epoch, rebound in one assignment
+    # (the update functions make new arrays and never change old ones), so that a
+    # Ctrl-C between two mini-batches hands back whole epochs only.
+    finished = (0, parameters, v, s, t)
+    unit = "iteration" if options.mini_batch_size is None else "epoch"
     start = time.perf_counter()
-    # Saturated sigmoids make log(0) and 0 * inf: expected, and handled by nansum.
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        for epoch in range(problem.num_iterations):
-            rate = decayed_learning_rate(
-                problem.learning_rate, epoch, options.decay_rate, options.time_interval
-            )
-            summed_cost = 0.0
-            batches = mini_batches(m, options.mini_batch_size, options.shuffle_seed, epoch)
-            for step, columns in enumerate(batches):
-                if options.mini_batch_size is None:
-                    X_batch, Y_batch = X, Y               # the data itself, as the study
-                else:
-                    X_batch, Y_batch = X[:, columns], Y[:, columns]
-                masks = None
-                if options.keep_prob < 1:
-                    masks = {
-                        l: dropout_mask(
-                            options.shuffle_seed, epoch, step, l, dims[l], columns, options.keep_prob
+    try:
+        # Saturated sigmoids make log(0) and 0 * inf: expected, and handled by nansum.
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            for i in range(problem.num_iterations):
+                epoch = done_before + i                   # the run's epoch number
+                rate = decayed_learning_rate(
+                    problem.learning_rate, epoch, options.decay_rate, options.time_interval
+                )
+                summed_cost = 0.0
+                batches = mini_batches(m, options.mini_batch_size, options.shuffle_seed, epoch)
+                for step, columns in enumerate(batches):
+                    if options.mini_batch_size is None:
+                        X_batch, Y_batch = X, Y               # the data itself, as the study
+                    else:
+                        X_batch, Y_batch = X[:, columns], Y[:, columns]
+                    masks = None
+                    if options.keep_prob < 1:
+                        masks = {
+                            l: dropout_mask(
+                                options.shuffle_seed, epoch, step, l, dims[l], columns, options.keep_prob
+                            )
+                            for l in range(1, L)
+                        }
+                    activations = forward(X_batch, parameters, masks, options.keep_prob)
+                    summed_cost += total_cross_entropy(activations[-1], Y_batch)
+                    if options.l2 > 0:
+                        summed_cost += l2_penalty(parameters, options.l2)
+                    grads = backward(Y_batch, activations, parameters, masks, options.keep_prob, options.l2)
+                    if options.optimizer == "gd":
+                        parameters = update(parameters, grads, rate)
+                    elif options.optimizer == "momentum":
+                        parameters, v = update_with_momentum(parameters, grads, v, options.beta, rate)
+                    else:  # "adam"
+                        t += 1
+                        parameters, v, s = update_with_adam(
+                            parameters, grads, v, s, t, rate, options.beta1, options.beta2, options.epsilon
                         )
-                        for l in range(1, L)
-                    }
-                activations = forward(X_batch, parameters, masks, options.keep_prob)
-                summed_cost += total_cross_entropy(activations[-1], Y_batch)
-                if options.l2 > 0:
-                    summed_cost += l2_penalty(parameters, options.l2)
-                grads = backward(Y_batch, activations, parameters, masks, options.keep_prob, options.l2)
-                if options.optimizer == "gd":
-                    parameters = update(parameters, grads, rate)
-                elif options.optimizer == "momentum":
-                    parameters, v = update_with_momentum(parameters, grads, v, options.beta, rate)
-                else:  # "adam"
-                    t += 1
-                    parameters, v, s = update_with_adam(
-                        parameters, grads, v, s, t, rate, options.beta1, options.beta2, options.epsilon
-                    )
-                if not all(np.isfinite(value).all() for value in parameters.values()):
-                    raise divergence(epoch, problem.learning_rate)
-            costs[epoch] = 1.0 / m * summed_cost
-            if print_cost and epoch % 1000 == 0:
-                unit = "iteration" if options.mini_batch_size is None else "epoch"
-                print(f"Cost after {unit} {epoch}: {costs[epoch]}")
+                    if not all(np.isfinite(value).all() for value in parameters.values()):
+                        raise divergence(epoch, problem.learning_rate)
+                costs[i] = 1.0 / m * summed_cost
+                finished = (i + 1, parameters, v, s, t)
+                if print_cost and epoch % 1000 == 0:
+                    print(f"Cost after {unit} {epoch}: {costs[i]}")
+    except KeyboardInterrupt as interrupt:
+        interrupt.partial_result = result(*finished)
+        raise
     check_final_cost(costs, problem.learning_rate)
-    return TrainResult(
-        parameters=parameters,
-        costs=costs,
-        layers_dims=start_from.layers_dims,
-        initialization=start_from.initialization,
-        learning_rate=problem.learning_rate,
-        seed=problem.seed,
-        engine="reference",
-        elapsed=time.perf_counter() - start,
-    )
+    return result(*finished)
 
 
 def cost_and_gradients(

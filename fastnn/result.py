@@ -5,7 +5,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["TrainResult"]
+from fastnn._validate import TrainingState
+
+__all__ = ["TrainResult", "TrainingState"]
 
 
 @dataclass(repr=False)
@@ -18,8 +20,10 @@ class TrainResult:
         ``"W1"`` of shape ``(n_1, n_x)``, ``"b1"`` of shape ``(n_1, 1)``, ... after
         the last iteration.
     costs : ndarray of shape (num_iterations,)
-        ``costs[i]`` is the cost at iteration ``i``, before that iteration's update
-        (``inf`` where the output sigmoid saturated on a wrong label).
+        ``costs[i]`` is the cost at iteration ``i`` of this call, before that
+        iteration's update (``inf`` where the output sigmoid saturated on a wrong
+        label). A resumed call's iterations continue the run's count:
+        ``costs[i]`` is that of epoch ``state.epochs - num_iterations + i``.
     layers_dims : list of int
         ``[n_x, n_1, ..., 1]``.
     initialization : str or None
@@ -34,6 +38,12 @@ class TrainResult:
     elapsed : float
         Wall-clock seconds spent training (0 for a model loaded from a file of
         format version 1, which did not record it).
+    state : TrainingState or None
+        What continuing the run needs besides the parameters (the options, the
+        epochs trained over every call of the run, the optimiser's velocities,
+        moments and step count): pass the result as ``resume=`` to either engine's
+        ``train``. None for a model loaded from a file of format version 1 or 2,
+        which did not record it.
     """
 
     parameters: dict[str, np.ndarray]
@@ -44,6 +54,7 @@ class TrainResult:
     seed: int | np.random.Generator | np.random.RandomState | None
     engine: str
     elapsed: float = field(default=0.0)
+    state: TrainingState | None = field(default=None)
 
     @property
     def num_iterations(self) -> int:

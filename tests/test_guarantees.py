@@ -3,6 +3,7 @@ threads and resources."""
 import _thread
 import concurrent.futures
 import copy
+import dataclasses
 import io
 import os
 import signal
@@ -135,6 +136,60 @@ def test_version_1_files_still_load(tmp_path, trained):
     np.testing.assert_array_equal(loaded.parameters["W2"], trained.parameters["W2"])
 
 
+PARAMETER_KEYS = ("W1", "b1", "W2", "b2", "W3", "b3")       # of trained and trained_adam
+# Format version 3's training state: these scalars, then the optimiser's arrays.
+STATE_SCALARS = ["state_epochs", "state_adam_steps", "state_optimizer", "state_mini_batch_size",
+                 "state_shuffle_seed", "state_beta", "state_beta1", "state_beta2", "state_epsilon",
+                 "state_decay_rate", "state_time_interval", "state_l2", "state_keep_prob"]
+
+
+@pytest.fixture(scope="module")
+def trained_adam():
+    X, Y = random_problem(2, 80, seed=2)
+    return fastnn.train(X, Y, [2, 6, 3, 1], "he", learning_rate=0.01, num_iterations=20, seed=7,
+                        optimizer="adam", mini_batch_size=32, decay_rate=0.5, time_interval=7, keep_prob=0.9)
+
+
+@pytest.mark.parametrize("optimizer, parts", [("gd", []), ("momentum", ["velocity"]),
+                                              ("adam", ["velocity", "second_moment"])])
+def test_a_saved_state_holds_what_its_optimiser_keeps(tmp_path, optimizer, parts):
+    X, Y = random_problem(2, 80, seed=2)
+    result = fastnn.train(X, Y, [2, 3, 1], num_iterations=4, optimizer=optimizer, mini_batch_size=32)
+    with np.load(fastnn.save(tmp_path / "model.npz", result)) as data:
+        assert data["format_version"] == 3
+        assert sorted(k for k in data.files if k.startswith("state_")) == sorted(
+            STATE_SCALARS + [f"state_{part}_{key}" for part in parts for key in ("W1", "b1", "W2", "b2")])
+        assert (data["state_epochs"], data["state_mini_batch_size"], data["state_optimizer"]) == (4, 32, optimizer)
+    loaded = fastnn.load(tmp_path / "model.npz")
+    assert loaded.state.options == result.state.options
+    assert (loaded.state.epochs, loaded.state.adam_steps) == (4, 12 if optimizer == "adam" else 0)
+    for part in ("velocity", "second_moment"):
+        assert (getattr(loaded.state, part) is None) == (part not in parts)
+
+
+def test_a_result_without_a_state_saves_and_loads_without_one(tmp_path, trained):
+    stateless = dataclasses.replace(trained, state=None)
+    assert fastnn.load(fastnn.save(tmp_path / "model.npz", stateless)).state is None
+
+
+def test_version_2_files_load_without_a_state(tmp_path, trained):
+    # Version 2 recorded neither the options nor the optimiser's state: the model
+    # loads, and resuming it says why it cannot.
+    path = _edited(tmp_path, trained, format_version=np.array(2), **dict.fromkeys(STATE_SCALARS))
+    loaded = fastnn.load(path)
+    assert loaded.state is None and loaded.elapsed == trained.elapsed
+    X, Y = random_problem(2, 80, seed=2)
+    with pytest.raises(ValueError, match="the result has no training state"):
+        fastnn.train(X, Y, learning_rate=0.05, num_iterations=5, resume=loaded)
+
+
+def test_a_malformed_state_is_never_saved(tmp_path, trained):
+    bad = dataclasses.replace(trained, state=dataclasses.replace(trained.state, epochs=-1))
+    with pytest.raises(ValueError, match=r"result.state.epochs must be an int from 0 to 2\*\*63 - 1"):
+        fastnn.save(tmp_path / "model.npz", bad)
+    assert os.listdir(tmp_path) == []
+
+
 @pytest.fixture
 def restore_umask():
     """Put the process's umask back after a test that sets it."""
@@ -188,7 +243,7 @@ def _edited(tmp_path, trained, **changes):
 @pytest.mark.parametrize(
     "changes, message",
     [
-        ({"format_version": np.array(3)}, "format version 3; this fastnn reads versions 1 and 2"),
+        ({"format_version": np.array(4)}, "format version 4; this fastnn reads versions 1, 2 and 3"),
         ({"format": np.array("other")}, "is not a fastnn model"),
         ({"costs": None}, "it has no 'costs'"),
         ({"parameter_W2": None}, r"parameters is missing \['W2'\]"),
@@ -252,6 +307,55 @@ def test_a_huge_declared_shape_is_refused_before_reading(tmp_path, trained, key,
     descr = "<i8" if key == "layers_dims" else "<f8"
     _with_member(path, key, {"descr": descr, "fortran_order": False, "shape": shape}, bytes(8 * 200))
     with pytest.raises(ValueError, match=message):
+        fastnn.load(path)
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"state_velocity_W1": np.zeros((3, 2))}, r"state_velocity\['W1'\] must have shape \(6, 2\)"),
+        ({"state_velocity_W1": np.zeros(12)}, r"state_velocity\['W1'\] must have shape \(6, 2\)"),
+        ({"state_second_moment_b2": None}, r"state_second_moment is missing \['b2'\]"),
+        ({"state_velocity_W4": np.zeros((1, 1))}, r"state_velocity has keys \['W4'\] not in a network"),
+        ({"state_velocity_b3": np.full((1, 1), np.nan)}, r"state.velocity\['b3'\] contains NaN or inf"),
+        ({"state_second_moment_W2": -np.ones((3, 6))}, r"state.second_moment\['W2'\] must be >= 0"),
+        ({"state_velocity_W1": np.array([[object()] * 2] * 6, dtype=object)}, "holds Python objects"),
+        ({"state_optimizer": np.array("sgd")}, r"'state_optimizer' must be one of \['gd', 'momentum', 'adam'\]"),
+        ({"state_optimizer": np.array("gd"), "state_adam_steps": np.array(0)},
+         r"unexpected arrays \['state_velocity_W1', .*\]: optimizer 'gd' keeps no velocity"),
+        ({"state_optimizer": np.array("momentum"), "state_adam_steps": np.array(0)},
+         r"unexpected arrays \['state_second_moment_W1', .*\]: optimizer 'momentum' keeps no second moment"),
+        ({"state_optimizer": np.array("momentum"), **dict.fromkeys(f"state_second_moment_{k}" for k in PARAMETER_KEYS)},
+         "state.adam_steps must be 0 for optimizer 'momentum', got 60"),
+        ({"state_beta1": np.array(1.5)}, r"state.options: beta1 must be in \[0, 1\), got 1.5"),
+        ({"state_keep_prob": np.array(0.0)}, r"state.options: keep_prob must be in \(0, 1\]"),
+        ({"state_mini_batch_size": np.array(-1)}, "state.options: mini_batch_size must be an integer >= 1"),
+        ({"state_shuffle_seed": np.array(2**32 - 5)},
+         r"state.options: shuffle_seed must be an int from 0 to 2\*\*32 - 1 - num_iterations = 4294967275"),
+        ({"state_epochs": np.array(-1)}, r"state.epochs must be an int from 0 to 2\*\*63 - 1, got -1"),
+        ({"state_epochs": np.array(2**64 - 1, dtype=np.uint64)}, r"state.epochs must be an int from 0 to 2\*\*63 - 1"),
+        ({"state_epochs": np.array(5)}, "'state_epochs' must count at least the 20 iterations of 'costs', got 5"),
+        ({"state_adam_steps": np.array(60.0)}, "'state_adam_steps' must be a scalar of dtype kind 'iu', got float64"),
+        ({"state_l2": np.zeros(2)}, r"'state_l2' must be a scalar of dtype kind 'f', got float64 of shape \(2,\)"),
+        ({"state_epochs": None}, "it is not a complete fastnn model: it has no 'state_epochs'"),
+        ({"format_version": np.array(2)}, r"unexpected arrays \['state_adam_steps', 'state_beta', "),
+    ],
+    ids=["velocity-shape", "velocity-1d", "no-moment", "extra-layer", "nan-velocity", "negative-moment",
+         "pickled-object", "optimizer", "gd-with-arrays", "momentum-with-moment", "momentum-steps", "beta1",
+         "keep-prob", "batch-size", "shuffle-seeds", "negative-epochs", "huge-epochs", "fewer-epochs-than-costs",
+         "float-steps", "l2-array", "half-a-state", "state-in-version-2"],
+)
+def test_hand_edited_states_are_rejected(tmp_path, trained_adam, changes, message):
+    path = _edited(tmp_path, trained_adam, **changes)
+    with pytest.raises(ValueError, match=message):
+        fastnn.load(path)
+
+
+@pytest.mark.parametrize("key", ["state_velocity_W1", "state_second_moment_b1"])
+def test_a_huge_declared_state_shape_is_refused_before_reading(tmp_path, trained_adam, key):
+    path = fastnn.save(tmp_path / "model.npz", trained_adam)
+    _with_member(path, key, {"descr": "<f8", "fortran_order": False, "shape": (6 * 10**6, 2 * 10**6)}, bytes(96))
+    with pytest.raises(ValueError, match=r"state_(velocity|second_moment)\['(W1|b1)'\] must have shape"):
         fastnn.load(path)
 
 
