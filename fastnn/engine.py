@@ -20,6 +20,7 @@ from fastnn._validate import (
     TrainingOptions,
     TrainingState,
     check_final_cost,
+    check_l2,
     check_network,
     check_options,
     check_positive_int,
@@ -39,13 +40,19 @@ __all__ = ["train", "predict_proba", "cost_and_gradients", "pack", "unpack"]
 
 # Iterations per kernel call: at most 1000 (a few ms at the study's size), and fewer
 # on big problems, so that one call does at most CHUNK_WORK example x parameter
-# updates (~0.1 s): printing and Ctrl-C stay responsive at any size.
+# updates (~0.1 s): printing and Ctrl-C stay responsive at any size. With
+# mini-batches a call also takes its epochs' permutations, at most CHUNK_EXAMPLES
+# indices (32 MB), so memory stays flat as m grows whatever the network's size.
 CHUNK = 1000
 CHUNK_WORK = 300_000_000
+CHUNK_EXAMPLES = 1 << 22
 
 
-def _chunk_iterations(m: int, n_params: int) -> int:
-    return max(1, min(CHUNK, CHUNK_WORK // (m * n_params)))
+def _chunk_iterations(m: int, n_params: int, mini_batches: bool = False) -> int:
+    chunk = min(CHUNK, CHUNK_WORK // (m * n_params))
+    if mini_batches:
+        chunk = min(chunk, CHUNK_EXAMPLES // m)
+    return max(1, chunk)
 
 
 def _threads(n_threads: int | None) -> int:
@@ -282,7 +289,7 @@ def train(
     y = problem.Y.ravel()
     costs = np.empty(problem.num_iterations)
     progress = np.zeros(1, dtype=np.intp)  # iterations finished; the kernel counts
-    chunk_size = _chunk_iterations(problem.X.shape[1], n_params)
+    chunk_size = _chunk_iterations(problem.X.shape[1], n_params, options.mini_batch_size is not None)
     kept = OPTIMIZER_STATE[options.optimizer]
 
     def result(iterations: int) -> TrainResult:
@@ -396,9 +403,10 @@ def cost_and_gradients(
     X: Any, Y: Any, parameters: Mapping[str, Any], *, l2: float = 0.0,
     n_threads: int | None = None, kernel: str | None = None,
 ) -> tuple[float, dict[str, np.ndarray]]:
-    """Cost and gradients at ``parameters``, computed exactly as a full-batch training
+    """Cost and gradients at ``parameters``, computed as a full-batch training
     iteration of the compiled engine computes them (for gradient checks and
-    diagnostics).
+    diagnostics): exactly so without L2; with ``l2`` the penalty's sum and its
+    place in the cost differ from the training loop's by rounding (1 ulp).
 
     Parameters
     ----------
@@ -426,8 +434,6 @@ def cost_and_gradients(
     ValueError, TypeError
         As :func:`train`, for ``X``, ``Y``, ``parameters`` and ``l2``.
     """
-    from fastnn._validate import check_l2
-
     X, Y = check_X_Y(X, Y)
     layers_dims, checked = check_network(parameters, X)
     l2 = check_l2(l2)

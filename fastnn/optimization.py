@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping, MutableMapping, Sequence
 import numpy as np
 
 from fastnn import engine, reference
-from fastnn._validate import check_positive_int, check_seed, check_X_Y
+from fastnn._validate import OPTIMIZERS, check_positive_int, check_seed, check_X_Y
 from fastnn.data import load_moons
 from fastnn.init import initialize_parameters as _initialize_parameters
 from fastnn.result import TrainResult
@@ -42,7 +42,6 @@ __all__ = [
     "DECAY_LEARNING_RATES",
 ]
 
-OPTIMIZERS = ("gd", "momentum", "adam")
 # The study's network, learning rate, mini-batch size and epochs; its initialisation
 # (He, seed 3) and shuffling seed (10, incremented before each epoch).
 STUDY_LAYERS_DIMS = (2, 5, 2, 1)

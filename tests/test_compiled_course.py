@@ -171,3 +171,11 @@ def test_bad_options_are_rejected_before_anything_runs(case):
     with pytest.raises(error, match=message):
         fastnn.train(X0, Y0, **SMALL, initialization=scheme, **options)
     assert drawn == []
+
+
+def test_a_call_holds_a_bounded_number_of_permutations():
+    # With mini-batches each kernel call takes its epochs' permutations: a tiny
+    # network over many examples must not get a thousand epochs of them at once.
+    assert engine._chunk_iterations(100_000, 3, mini_batches=True) * 100_000 <= engine.CHUNK_EXAMPLES
+    assert engine._chunk_iterations(100_000, 3) == engine.CHUNK        # full batch: none
+    assert engine._chunk_iterations(10_000_000, 3, mini_batches=True) == 1
