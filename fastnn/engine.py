@@ -22,14 +22,12 @@ from fastnn._validate import (
     check_final_cost,
     check_l2,
     check_network,
-    check_options,
     check_positive_int,
-    check_training,
     check_X,
     check_X_Y,
     divergence,
 )
-from fastnn.init import Scheme, resume_point, starting_point
+from fastnn.init import Scheme, prepare_training
 from fastnn.result import TrainResult
 
 # The kernel build used when a call does not name one is chosen once, by _dispatch
@@ -262,23 +260,13 @@ def train(
         earlier, else at the initial weights. An infinite cost at the first
         iterations only, as the study's large random start has, gives no warning.
     """
-    problem = check_training(X, Y, learning_rate, num_iterations, seed, gain)
-    options = check_options(
-        problem.num_iterations,
+    problem, options, start_from = prepare_training(
+        X, Y, layers_dims, initialization, learning_rate, num_iterations, seed, parameters,
+        resume, gain,
         optimizer=optimizer, mini_batch_size=mini_batch_size, shuffle_seed=shuffle_seed,
         beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon, decay_rate=decay_rate,
         time_interval=time_interval, l2=l2, keep_prob=keep_prob,
     )
-    if resume is None:
-        start_from = starting_point(
-            problem.X, layers_dims, initialization, problem.seed, parameters, gain=problem.gain
-        )
-    else:
-        start_from = resume_point(
-            resume, problem.X, layers_dims, parameters, gain=problem.gain,
-            learning_rate=problem.learning_rate, num_iterations=problem.num_iterations,
-            options=options,
-        )
     resumed = start_from.state
     done_before = 0 if resumed is None else resumed.epochs   # epochs of the run so far
     core = _kernel(kernel)

@@ -36,6 +36,7 @@ from fastnn._validate import (
     RandomSource,
     Seed,
     TrainingOptions,
+    TrainingProblem,
     TrainingState,
     check_layers_dims,
     check_learning_rate,
@@ -44,6 +45,7 @@ from fastnn._validate import (
     check_parameters,
     check_random_state,
     check_resumed_options,
+    check_training,
     check_training_state,
     infer_layers_dims,
 )
@@ -601,6 +603,44 @@ def resume_point(
         ) from None
     return Start(dims, start, resume.initialization, state)
 
+
+
+def prepare_training(
+    X: Any,
+    Y: Any,
+    layers_dims: Sequence[int] | None,
+    initialization: str | Scheme,
+    learning_rate: Any,
+    num_iterations: Any,
+    seed: Any,
+    parameters: Mapping[str, Any] | None,
+    resume: Any,
+    gain: Any,
+    **options: Any,
+) -> tuple[TrainingProblem, TrainingOptions, Start]:
+    """Everything both engines' ``train`` check and prepare before training, in one
+    place: the data and numbers (:func:`fastnn._validate.check_training`), the
+    course's options (:func:`fastnn._validate.check_options`), then where the run
+    starts - drawn or given parameters (:func:`starting_point`) or a result to
+    continue (:func:`resume_point`). Nothing is drawn before every check passed.
+
+    Returns
+    -------
+    problem, options, start : TrainingProblem, TrainingOptions, Start
+    """
+    problem = check_training(X, Y, learning_rate, num_iterations, seed, gain)
+    checked = check_options(problem.num_iterations, **options)
+    if resume is None:
+        start = starting_point(
+            problem.X, layers_dims, initialization, problem.seed, parameters, gain=problem.gain
+        )
+    else:
+        start = resume_point(
+            resume, problem.X, layers_dims, parameters, gain=problem.gain,
+            learning_rate=problem.learning_rate, num_iterations=problem.num_iterations,
+            options=checked,
+        )
+    return problem, checked, start
 
 def initialize_parameters_zeros(layers_dims: Sequence[int]) -> dict[str, np.ndarray]:
     """The study's ``initialize_parameters_zeros``: all parameters zero."""

@@ -25,9 +25,9 @@ import numpy as np
 
 from fastnn._validate import (
     OPTIMIZER_STATE, Seed, TrainingState, check_final_cost, check_l2, check_network,
-    check_options, check_training, check_X_Y, divergence,
+    check_X_Y, divergence,
 )
-from fastnn.init import Scheme, resume_point, starting_point
+from fastnn.init import Scheme, prepare_training
 from fastnn.result import TrainResult
 
 __all__ = [
@@ -494,23 +494,13 @@ def train(
     RuntimeWarning
         If the final cost is infinite (see :func:`fastnn._validate.check_final_cost`).
     """
-    problem = check_training(X, Y, learning_rate, num_iterations, seed, gain)
-    options = check_options(
-        problem.num_iterations,
+    problem, options, start_from = prepare_training(
+        X, Y, layers_dims, initialization, learning_rate, num_iterations, seed, parameters,
+        resume, gain,
         optimizer=optimizer, mini_batch_size=mini_batch_size, shuffle_seed=shuffle_seed,
         beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon, decay_rate=decay_rate,
         time_interval=time_interval, l2=l2, keep_prob=keep_prob,
     )
-    if resume is None:
-        start_from = starting_point(
-            problem.X, layers_dims, initialization, problem.seed, parameters, gain=problem.gain
-        )
-    else:
-        start_from = resume_point(
-            resume, problem.X, layers_dims, parameters, gain=problem.gain,
-            learning_rate=problem.learning_rate, num_iterations=problem.num_iterations,
-            options=options,
-        )
     X, Y, parameters = problem.X, problem.Y, start_from.parameters
     m = X.shape[1]
     dims = start_from.layers_dims
