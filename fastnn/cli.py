@@ -552,7 +552,8 @@ REGULARIZATION_EPILOG = """\
 what it shows: without regularisation the network overfits the small noisy training
 set - it bends its boundary round stray points, and train accuracy is well above test
 accuracy. L2 and dropout each give up some training accuracy and narrow that gap. The
-full study gives (the same on the baseline and x86-64-v3 kernel builds):
+full study gives (the same on the baseline and x86-64-v3 kernel builds, and on the
+NumPy oracle):
 
   run                       train acc  test acc
   none                         0.9650    0.8690

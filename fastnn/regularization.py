@@ -369,7 +369,8 @@ def run_regularization(
     rate 0.3; dropout's masks are keyed by seed 1 (see :func:`model`).
 
     With the defaults (30000 iterations, ``lambd=0.7``, ``keep_prob=0.86``) the
-    study gives (the same on the baseline and x86-64-v3 kernel builds):
+    study gives (the same on the baseline and x86-64-v3 kernel builds and on
+    the NumPy oracle, :func:`fastnn.reference.train`):
 
     ========  =========  ========  ==========
     run       train acc  test acc  gap
