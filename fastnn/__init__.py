@@ -16,7 +16,7 @@ from importlib.metadata import PackageNotFoundError, version as _version
 
 from fastnn import optimization, reference, regularization
 from fastnn._dispatch import build_info
-from fastnn.data import load_dataset, load_moons, make_donut, make_moons
+from fastnn.data import load_dataset, load_moons, load_regularization_data, make_donut, make_moons
 from fastnn.diagnose import diagnose
 from fastnn.gradcheck import GradientCheck, gradient_check
 from fastnn.engine import cost_and_gradients, predict_proba, train
@@ -58,6 +58,7 @@ __all__ = [
     "load",
     "load_dataset",
     "load_moons",
+    "load_regularization_data",
     "make_donut",
     "make_moons",
     "model",

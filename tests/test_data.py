@@ -139,3 +139,32 @@ def test_make_moons_half_circles():
 def test_make_moons_rejects_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         fastnn.make_moons(**kwargs)
+
+
+# SHA-256 of the float64 bytes of the regularisation study's four arrays (NumPy 2.4.6),
+# so that a change to the data, which would change the study's numbers, is noticed.
+REGULARIZATION_FINGERPRINTS = {
+    "train_X": "c2ac6020d669ff445462bc5c401401cba1f063aa39e2b6a617c57e9a917c707a",
+    "train_Y": "ac3d08b6b647141e8a0a8de66a5c2f3280acefa4b3b1b2e7706ab3bce25bcb43",
+    "test_X": "d5b433aa5f7168a50bcb89a6e84c9f26721f5909474c22f77cb75bd9126ec337",
+    "test_Y": "62f225b640aef9eda101104739b3d53ed8a9fa8531d17e660148772e9166c121",
+}
+
+
+def test_load_regularization_data_shapes_and_fingerprint():
+    arrays = dict(zip(["train_X", "train_Y", "test_X", "test_Y"], fastnn.load_regularization_data()))
+    assert {name: array.shape for name, array in arrays.items()} == {
+        "train_X": (2, 200), "train_Y": (1, 200), "test_X": (2, 1000), "test_Y": (1, 1000)}
+    assert arrays["train_X"].dtype == arrays["test_X"].dtype == np.float64
+    for name in ("train_Y", "test_Y"):
+        assert set(np.unique(arrays[name])) == {0, 1} and arrays[name].mean() == 0.5
+    assert {name: fingerprint(array) for name, array in arrays.items()} == REGULARIZATION_FINGERPRINTS
+
+
+def test_load_regularization_data_is_deterministic_and_the_stated_moons():
+    first, second = fastnn.load_regularization_data(), fastnn.load_regularization_data()
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+    # As the docstring states: moons with noise 0.3, 200 points from seed 5, 1000 from seed 6.
+    for ours, theirs in zip(first, fastnn.make_moons(200, 0.3, 5) + fastnn.make_moons(1000, 0.3, 6)):
+        np.testing.assert_array_equal(ours, theirs)
