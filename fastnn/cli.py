@@ -286,37 +286,55 @@ def _study(args: argparse.Namespace) -> int:
                 f" ({row.result.elapsed:.2f} s)\n"
             )
 
+    def write_results() -> None:
+        for row in rows:
+            _save_row_figures(row, args.out)
+        with open(os.path.join(args.out, "study.json"), "w") as f:
+            json.dump([_row_record(row) for row in rows], f, indent=2, allow_nan=False)
+        path = _save_overview(rows, args.out)
+        print(f"\nfigures and study.json written to {os.path.abspath(args.out)} ({os.path.basename(path)} is the overview)")
+
+    runs = [
+        (f"{name} initialization, {args.engine} engine",
+         lambda name=name: run_study([name], learning_rate=args.learning_rate,
+                                     num_iterations=args.iterations, engine_name=args.engine,
+                                     print_cost=not args.quiet, on_row=on_row))
+        for name in args.init
+    ]
+    return _run_then_report(args, runs, rows, format_table, write_results)
+
+
+def _run_then_report(
+    args: argparse.Namespace,
+    runs: Sequence[tuple[str, Callable[[], Any]]],
+    rows: Sequence[Any],
+    format_table: Callable[[Sequence[Any]], str],
+    write_results: Callable[[], None],
+) -> int:
+    """Run each ``(heading, run)`` in order, each adding its rows; then print the table
+    of the rows that finished and, unless --no-plots, write their files.
+
+    The table and files come once training has stopped - finished, interrupted or
+    failed - so that neither a Ctrl-C nor a later run's failure can leave a finished
+    run unreported. Returns 0, or EXIT_INTERRUPTED after a Ctrl-C; a failed run's
+    error is raised again once the finished runs are written.
+    """
     status = 0
     failure: BaseException | None = None
     try:
-        for name in args.init:
+        for heading, run in runs:
             if not args.quiet:
-                print(f"== {name} initialization, {args.engine} engine ==", flush=True)
-            run_study(
-                [name],
-                learning_rate=args.learning_rate,
-                num_iterations=args.iterations,
-                engine_name=args.engine,
-                print_cost=not args.quiet,
-                on_row=on_row,
-            )
+                print(f"== {heading} ==", flush=True)
+            run()
     except KeyboardInterrupt:
         print("\ninterrupted: writing the runs that finished", file=sys.stderr)
         status = EXIT_INTERRUPTED
     except RUN_ERRORS as exc:
-        failure = exc  # reported once the runs that finished are written
-    # Figures are drawn once training has stopped, finished, interrupted or failed,
-    # so that neither a Ctrl-C nor a later run's failure can leave a finished run
-    # without its figures.
+        failure = exc
     if rows:
         print(format_table(rows))
         if not args.no_plots:
-            for row in rows:
-                _save_row_figures(row, args.out)
-            with open(os.path.join(args.out, "study.json"), "w") as f:
-                json.dump([_row_record(row) for row in rows], f, indent=2, allow_nan=False)
-            path = _save_overview(rows, args.out)
-            print(f"\nfigures and study.json written to {os.path.abspath(args.out)} ({os.path.basename(path)} is the overview)")
+            write_results()
     if failure is not None:
         raise failure
     return status
@@ -486,28 +504,18 @@ def _optimizers(args: argparse.Namespace) -> int:
                 f" {row.train_accuracy:.4f} ({row.result.elapsed:.2f} s)\n"
             )
 
-    status = 0
-    failure: BaseException | None = None
-    try:
-        for name in args.optimizer:
-            if not args.quiet:
-                decay = ", learning-rate decay" if args.decay else ""
-                print(f"== {name}{decay}, compiled engine ==", flush=True)
-            run_optimizers([name], decay=args.decay, num_epochs=args.epochs,
-                           print_cost=not args.quiet, on_row=on_row)
-    except KeyboardInterrupt:
-        print("\ninterrupted: writing the runs that finished", file=sys.stderr)
-        status = EXIT_INTERRUPTED
-    except RUN_ERRORS as exc:
-        failure = exc   # reported once the runs that finished are written
-    if rows:
-        print(format_table(rows))
-        if not args.no_plots:
-            paths = _save_optimizer_figures(rows, args.out, "optimizers_decay" if args.decay else "optimizers")
-            print(f"\nwrote {', '.join(paths)}")
-    if failure is not None:
-        raise failure
-    return status
+    def write_results() -> None:
+        paths = _save_optimizer_figures(rows, args.out, "optimizers_decay" if args.decay else "optimizers")
+        print(f"\nwrote {', '.join(paths)}")
+
+    decay = ", learning-rate decay" if args.decay else ""
+    runs = [
+        (f"{name}{decay}, compiled engine",
+         lambda name=name: run_optimizers([name], decay=args.decay, num_epochs=args.epochs,
+                                          print_cost=not args.quiet, on_row=on_row))
+        for name in args.optimizer
+    ]
+    return _run_then_report(args, runs, rows, format_table, write_results)
 
 
 def _save_optimizer_figures(rows: Sequence[Any], out: str, prefix: str) -> list[str]:
@@ -618,27 +626,18 @@ def _regularization(args: argparse.Namespace) -> int:
                 f" ({row.result.elapsed:.2f} s)\n"
             )
 
-    status = 0
-    failure: BaseException | None = None
-    try:
-        for run in STUDY_RUNS:
-            if not args.quiet:
-                print(f"== regularization: {run}, compiled engine ==", flush=True)
-            run_regularization([run], num_iterations=args.iterations, lambd=args.lambd,
-                               keep_prob=args.keep_prob, print_cost=not args.quiet, on_row=on_row)
-    except KeyboardInterrupt:
-        print("\ninterrupted: writing the runs that finished", file=sys.stderr)
-        status = EXIT_INTERRUPTED
-    except RUN_ERRORS as exc:
-        failure = exc   # reported once the runs that finished are written
-    if rows:
-        print(format_table(rows))
-        if not args.no_plots:
-            paths = _save_regularization_figures(rows, args.out)
-            print(f"\nwrote {', '.join(paths)}")
-    if failure is not None:
-        raise failure
-    return status
+    def write_results() -> None:
+        paths = _save_regularization_figures(rows, args.out)
+        print(f"\nwrote {', '.join(paths)}")
+
+    runs = [
+        (f"regularization: {run}, compiled engine",
+         lambda run=run: run_regularization([run], num_iterations=args.iterations, lambd=args.lambd,
+                                            keep_prob=args.keep_prob, print_cost=not args.quiet,
+                                            on_row=on_row))
+        for run in STUDY_RUNS
+    ]
+    return _run_then_report(args, runs, rows, format_table, write_results)
 
 
 def _save_regularization_figures(rows: Sequence[Any], out: str) -> list[str]:
