@@ -274,7 +274,7 @@ def train(
     dims, offsets, n_params = _layout(start_from.layers_dims)
     theta = pack(start_from.parameters, start_from.layers_dims)
     grad = np.empty(n_params)
-    y = problem.Y.ravel()
+    y = problem.Y
     costs = np.empty(problem.num_iterations)
     progress = np.zeros(1, dtype=np.intp)  # iterations finished; the kernel counts
     chunk_size = _chunk_iterations(problem.X.shape[1], n_params, options.mini_batch_size is not None)
@@ -380,11 +380,11 @@ def predict_proba(
     X = check_X(X)
     layers_dims, checked = check_network(parameters, X)
     dims, offsets, _ = _layout(layers_dims)
-    out = np.empty(X.shape[1])
+    out = np.empty((layers_dims[-1], X.shape[1]))
     _kernel(kernel).forward(
         X, dims, offsets, pack(checked, layers_dims), out, _threads(n_threads)
     )
-    return out.reshape(1, -1)
+    return out
 
 
 def cost_and_gradients(
@@ -428,7 +428,7 @@ def cost_and_gradients(
     dims, offsets, n_params = _layout(layers_dims)
     grad = np.empty(n_params)
     cost = _kernel(kernel).gradient(
-        X, Y.ravel(), dims, offsets,
+        X, Y, dims, offsets,
         pack(checked, layers_dims), grad,
         _threads(n_threads),
     )

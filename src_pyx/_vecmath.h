@@ -2,7 +2,7 @@
  * numerics are in Cython; this header only gives it
  *
  * 1. fnn_v, one vector register of FNN_VW doubles (8 with AVX-512, 4 with AVX, else
- *    2, as the build targets), with load, store, broadcast, add, multiply(-add), relu and
+ *    2, as the build targets), with load, store, broadcast, add, subtract, multiply(-add), relu and
  *    its derivative (fnn_relu_deriv), so that partial sums stay in
  *    registers across a loop (GCC does not promote a small local array to
  *    registers, and splits a vector type wider than the hardware through memory).
@@ -49,6 +49,7 @@ FNN_INLINE fnn_v fnn_splat(double x) { return (fnn_v){x, x, x, x}; }
 FNN_INLINE fnn_v fnn_splat(double x) { return (fnn_v){x, x}; }
 #endif
 FNN_INLINE fnn_v fnn_add(fnn_v x, fnn_v y) { return x + y; }
+FNN_INLINE fnn_v fnn_sub(fnn_v x, fnn_v y) { return x - y; }
 FNN_INLINE fnn_v fnn_mul(fnn_v x, fnn_v y) { return x * y; }
 FNN_INLINE fnn_v fnn_madd(fnn_v acc, fnn_v x, fnn_v y) { return acc + x * y; }
 typedef long long fnn_vmask __attribute__((vector_size(FNN_VW * sizeof(double))));
@@ -62,6 +63,7 @@ FNN_INLINE fnn_v fnn_load(const double *p) { fnn_v v; memcpy(v.v, p, sizeof v.v)
 FNN_INLINE void fnn_store(double *p, fnn_v v) { memcpy(p, v.v, sizeof v.v); }
 FNN_INLINE fnn_v fnn_splat(double x) { fnn_v v; int r; for (r = 0; r < FNN_VW; r++) v.v[r] = x; return v; }
 FNN_INLINE fnn_v fnn_add(fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] += y.v[r]; return x; }
+FNN_INLINE fnn_v fnn_sub(fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] -= y.v[r]; return x; }
 FNN_INLINE fnn_v fnn_mul(fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] *= y.v[r]; return x; }
 FNN_INLINE fnn_v fnn_madd(fnn_v acc, fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) acc.v[r] += x.v[r] * y.v[r]; return acc; }
 FNN_INLINE fnn_v fnn_relu(fnn_v x) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] = x.v[r] <= 0.0 ? 0.0 : x.v[r]; return x; }

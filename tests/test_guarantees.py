@@ -464,7 +464,7 @@ def test_training_releases_the_gil():
     # long it is ever kept from running Python. Holding the GIL, the kernel would
     # stop it for the whole call; released, the pauses are scheduling noise.
     X, Y = fastnn.make_donut(200_000, seed=3)
-    X, Y = np.ascontiguousarray(X, dtype=float), np.ascontiguousarray(Y.ravel(), dtype=float)
+    X, Y = np.ascontiguousarray(X, dtype=float), np.ascontiguousarray(Y, dtype=float).reshape(1, -1)
     dims, offsets, n_params = engine._layout([2, 10, 5, 1])
     theta = engine.pack(fastnn.initialize_parameters([2, 10, 5, 1]), [2, 10, 5, 1])
     core = engine._kernel(None)

@@ -21,14 +21,16 @@ def _arguments(m=37):
     theta = engine.pack(fastnn.initialize_parameters(DIMS, "he", 3), DIMS)
     return {
         "X": np.ascontiguousarray(X, dtype=np.float64),
-        "Y": np.ascontiguousarray(Y.ravel(), dtype=np.float64),
+        "Y": np.ascontiguousarray(Y, dtype=np.float64).reshape(1, -1),
         "dims": dims,
         "offsets": offsets,
         "theta": theta,
         "grad": np.empty(n_params),
         "costs": np.empty(3),
         "progress": np.zeros(1, dtype=np.intp),
-        "out": np.empty(m),
+        "out": np.empty((1, m)),
+        "output": 0,
+        "hidden": 0,
         # train_epochs: three epochs of mini-batches of 16 with Adam, L2 and dropout
         "rates": np.full(3, 0.01),
         "keep_prob": 0.8,
@@ -42,22 +44,24 @@ def _arguments(m=37):
 
 def _train(core, a):
     return core.train_chunk(a["X"], a["Y"], a["dims"], a["offsets"], a["theta"], a["grad"],
-                            a["costs"], a["progress"], 0.01, 1)
+                            a["costs"], a["progress"], 0.01, 1, a["output"], a["hidden"])
 
 
 def _train_epochs(core, a):
     return core.train_epochs(a["X"], a["Y"], a["dims"], a["offsets"], a["theta"], a["grad"],
                              a["costs"], a["progress"], a["rates"], a["permutations"], 16,
                              a["optimizer"], 0.9, 0.9, 0.999, 1e-8, 0.1, a["keep_prob"], 4, 0,
-                             a["velocity"], a["moment"], a["steps"], 1)
+                             a["velocity"], a["moment"], a["steps"], 1, a["output"], a["hidden"])
 
 
 def _gradient(core, a):
-    return core.gradient(a["X"], a["Y"], a["dims"], a["offsets"], a["theta"], a["grad"], 1)
+    return core.gradient(a["X"], a["Y"], a["dims"], a["offsets"], a["theta"], a["grad"], 1,
+                         a["output"], a["hidden"])
 
 
 def _forward(core, a):
-    return core.forward(a["X"], a["dims"], a["offsets"], a["theta"], a["out"], 1)
+    return core.forward(a["X"], a["dims"], a["offsets"], a["theta"], a["out"], 1,
+                        a["output"], a["hidden"])
 
 
 CALLS = {"train_chunk": _train, "train_epochs": _train_epochs, "gradient": _gradient, "forward": _forward}
@@ -70,11 +74,17 @@ DAMAGES = [
     ("grad too short", (*TRAINING, "gradient"), lambda a: a.update(grad=a["grad"][:-1].copy())),
     ("offsets too short", CALLS, lambda a: a.update(offsets=a["offsets"][:-1].copy())),
     ("offsets out of place", CALLS, lambda a: a["offsets"].__setitem__(3, a["offsets"][3] + 1)),
-    ("Y too short", (*TRAINING, "gradient"), lambda a: a.update(Y=a["Y"][:-1].copy())),
+    ("Y too short", (*TRAINING, "gradient"), lambda a: a.update(Y=a["Y"][:, :-1].copy())),
+    ("Y with another K", (*TRAINING, "gradient"), lambda a: a.update(Y=np.vstack([a["Y"], a["Y"]]))),
     ("X with another n_x", CALLS, lambda a: a.update(X=np.vstack([a["X"], a["X"][:1]]))),
     ("two outputs", CALLS, lambda a: a["dims"].__setitem__(3, 2)),
     ("a zero-width layer", CALLS, lambda a: a["dims"].__setitem__(2, 0)),
-    ("out too short", ("forward",), lambda a: a.update(out=a["out"][:-1].copy())),
+    ("out too short", ("forward",), lambda a: a.update(out=a["out"][:, :-1].copy())),
+    ("out with another K", ("forward",), lambda a: a.update(out=np.empty((2, a["X"].shape[1])))),
+    ("an unknown output", CALLS, lambda a: a.update(output=3)),
+    ("a negative output", CALLS, lambda a: a.update(output=-1)),
+    ("an unknown activation", CALLS, lambda a: a.update(hidden=4)),
+    ("dropout without relu", ("train_epochs",), lambda a: a.update(hidden=1)),
     ("no progress counter", TRAINING, lambda a: a.update(progress=np.zeros(0, dtype=np.intp))),
     ("a rate short", ("train_epochs",), lambda a: a.update(rates=a["rates"][:-1].copy())),
     ("an example past the end", ("train_epochs",), lambda a: a["permutations"].__setitem__((1, 5), 37)),

@@ -133,7 +133,7 @@ def test_the_kernel_refuses_inputs_the_guard_would_refuse():
     # A last line of defence: even called directly, the kernel checks the sizes its
     # loops rely on before it starts.
     X, Y = random_problem(2, 10)
-    y = Y.ravel()
+    y = np.ascontiguousarray(Y, dtype=np.float64).reshape(1, -1)
     core = _dispatch.load("baseline")
     for layers in ([3, 4, 1], [2, 0, 1], [2, 4, 2]):
         dims, offsets, n = engine._layout(layers)
