@@ -1,7 +1,8 @@
 """Which build of the compiled kernel runs here.
 
-setup.py compiles the same kernel source once per instruction set (see its
-docstring). Once per process (when :mod:`fastnn.engine` is imported), the best build
+setup.py compiles the same kernel source once per instruction set and precision
+(see its docstring): ``fastnn._core_<build>`` computes in float64 and
+``fastnn._core_<build>_float32`` in float32. Once per process (when :mod:`fastnn.engine` is imported), the best build
 that was compiled *and* that this CPU supports is chosen; ``FASTNN_KERNEL=<build>``,
 as set at that moment, forces one (for tests, benchmarks and bug reports). The choice
 is kept: changing the variable later changes nothing, and :func:`build_info` reports
@@ -20,14 +21,16 @@ __all__ = ["BUILDS", "available_builds", "available_cores", "load", "default_bui
 BUILDS = {"x86_64_v4": 4, "x86_64_v3": 3, "baseline": 0}
 ENV_VAR = "FASTNN_KERNEL"
 
-_modules: dict[str, ModuleType] = {}
+# The module name's suffix for each precision the kernel is compiled in.
+PRECISIONS = {"float64": "", "float32": "_float32"}
+_modules: dict[tuple[str, str], ModuleType] = {}
 # (build, the FASTNN_KERNEL value it was chosen under), once chosen.
 _choice: tuple[str, str | None] | None = None
 
 
-def _import(build: str) -> ModuleType | None:
+def _import(build: str, precision: str = "float64") -> ModuleType | None:
     try:
-        return importlib.import_module(f"fastnn._core_{build}")
+        return importlib.import_module(f"fastnn._core_{build}{PRECISIONS[precision]}")
     except ImportError:
         return None
 
@@ -52,15 +55,18 @@ def available_builds() -> list[str]:
     for build, level in BUILDS.items():
         if level and not baseline.cpu_supports(level):
             continue
-        if build in _modules or _import(build) is not None:
+        if (build, "float64") in _modules or _import(build) is not None:
             found.append(build)
     return found
 
 
-def load(build: str) -> ModuleType:
-    """The kernel module of ``build``; ValueError if it cannot run here."""
-    if build in _modules:
-        return _modules[build]
+def load(build: str, precision: str = "float64") -> ModuleType:
+    """The kernel module of ``build`` in ``precision`` ("float64" or "float32");
+    ValueError if it cannot run here."""
+    if (build, precision) in _modules:
+        return _modules[(build, precision)]
+    if precision not in PRECISIONS:
+        raise ValueError(f"kernel precision must be one of {list(PRECISIONS)}, got {precision!r}")
     if build not in BUILDS:
         raise ValueError(f"kernel build must be one of {list(BUILDS)}, got {build!r}")
     if build not in available_builds():
@@ -68,8 +74,11 @@ def load(build: str) -> ModuleType:
             f"kernel build {build!r} is not available on this machine"
             f" (compiled and supported here: {available_builds()})"
         )
-    _modules[build] = _import(build)
-    return _modules[build]
+    module = _import(build, precision)
+    if module is None:
+        raise ImportError(f"fastnn._core_{build}{PRECISIONS[precision]} is missing: rebuild fastnn")
+    _modules[(build, precision)] = module
+    return module
 
 
 def default_build() -> str:

@@ -1,14 +1,15 @@
 /* C helpers for the kernel (src_pyx/_kernel.pxi). The kernel's loops and all of its
  * numerics are in Cython; this header only gives it
  *
- * 1. fnn_v, one vector register of FNN_VW doubles (8 with AVX-512, 4 with AVX, else
- *    2, as the build targets), with load, store, broadcast, add, subtract, multiply(-add), relu and
+ * 1. fnn_v, one vector register of FNN_VW reals (fnn_real: double, or float with
+ *    FASTNN_FLOAT32; 64, 32 or 16 bytes with AVX-512, AVX or neither, as the build
+ *    targets), with load, store, broadcast, add, subtract, multiply(-add), relu and
  *    its derivative (fnn_relu_deriv), so that partial sums stay in
  *    registers across a loop (GCC does not promote a small local array to
  *    registers, and splits a vector type wider than the hardware through memory).
  *    Without GCC/Clang vector extensions it is a plain struct and plain loops.
  * 2. with FASTNN_LIBMVEC (set by setup.py for the x86-64-v3 and v4 builds on glibc):
- *    exp and log declared as having SIMD versions, exactly as glibc's own
+ *    exp and log (expf and logf) declared as having SIMD versions, exactly as glibc's own
  *    <bits/math-vector.h> does under -ffast-math but without -ffast-math's other
  *    effects (we need IEEE inf and NaN). GCC then calls libmvec's _ZGV*_exp/_log
  *    (at most 4 ulp from the correctly rounded result; inf, 0 and NaN handled) in
@@ -21,13 +22,36 @@
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__AVX512F__)
-#define FNN_VW 8
-#elif defined(__AVX__)
-#define FNN_VW 4
+/* The kernel's floating-point type: double, or float when the module is compiled
+ * with FASTNN_FLOAT32 (setup.py compiles each build once per precision). */
+#if defined(FASTNN_FLOAT32)
+typedef float fnn_real;
+#define FNN_REAL_BYTES 4
+typedef int32_t fnn_int;            /* an integer lane as wide as a real */
+#define rexp expf
+#define rlog logf
+#define rtanh tanhf
+#define rsqrt sqrtf
 #else
-#define FNN_VW 2
+typedef double fnn_real;
+#define FNN_REAL_BYTES 8
+typedef int64_t fnn_int;
+#define rexp exp
+#define rlog log
+#define rtanh tanh
+#define rsqrt sqrt
 #endif
+
+/* Bytes per vector register of the build: 64 with AVX-512, 32 with AVX, else 16. */
+#if defined(__AVX512F__)
+#define FNN_VECTOR_BYTES 64
+#elif defined(__AVX__)
+#define FNN_VECTOR_BYTES 32
+#else
+#define FNN_VECTOR_BYTES 16
+#endif
+#define FNN_VW (FNN_VECTOR_BYTES / FNN_REAL_BYTES)   /* reals per register */
+#define FNN_LINE (64 / FNN_REAL_BYTES)               /* reals per cache line */
 
 #if defined(_MSC_VER) && !defined(__clang__)
 #define FNN_INLINE static __inline      /* MSVC's C compiler */
@@ -36,43 +60,51 @@
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)
-typedef double fnn_v __attribute__((vector_size(FNN_VW * sizeof(double))));
-FNN_INLINE fnn_v fnn_load(const double *p) { fnn_v v; memcpy(&v, p, sizeof v); return v; }
-FNN_INLINE void fnn_store(double *p, fnn_v v) { memcpy(p, &v, sizeof v); }
+typedef fnn_real fnn_v __attribute__((vector_size(FNN_VECTOR_BYTES)));
+typedef fnn_int fnn_vmask __attribute__((vector_size(FNN_VECTOR_BYTES)));
+FNN_INLINE fnn_v fnn_load(const fnn_real *p) { fnn_v v; memcpy(&v, p, sizeof v); return v; }
+FNN_INLINE void fnn_store(fnn_real *p, fnn_v v) { memcpy(p, &v, sizeof v); }
 /* A literal, not a loop: GCC makes a loop's vector into two instructions (vmovddup
  * and vperm2f128) where the literal is one broadcast (vbroadcastsd). */
-#if FNN_VW == 8
-FNN_INLINE fnn_v fnn_splat(double x) { return (fnn_v){x, x, x, x, x, x, x, x}; }
+#define FNN_X2 x, x
+#define FNN_X4 FNN_X2, FNN_X2
+#define FNN_X8 FNN_X4, FNN_X4
+#define FNN_X16 FNN_X8, FNN_X8
+#if FNN_VW == 16
+FNN_INLINE fnn_v fnn_splat(fnn_real x) { return (fnn_v){FNN_X16}; }
+#elif FNN_VW == 8
+FNN_INLINE fnn_v fnn_splat(fnn_real x) { return (fnn_v){FNN_X8}; }
 #elif FNN_VW == 4
-FNN_INLINE fnn_v fnn_splat(double x) { return (fnn_v){x, x, x, x}; }
+FNN_INLINE fnn_v fnn_splat(fnn_real x) { return (fnn_v){FNN_X4}; }
 #else
-FNN_INLINE fnn_v fnn_splat(double x) { return (fnn_v){x, x}; }
+FNN_INLINE fnn_v fnn_splat(fnn_real x) { return (fnn_v){FNN_X2}; }
 #endif
 FNN_INLINE fnn_v fnn_add(fnn_v x, fnn_v y) { return x + y; }
 FNN_INLINE fnn_v fnn_sub(fnn_v x, fnn_v y) { return x - y; }
 FNN_INLINE fnn_v fnn_mul(fnn_v x, fnn_v y) { return x * y; }
 FNN_INLINE fnn_v fnn_madd(fnn_v acc, fnn_v x, fnn_v y) { return acc + x * y; }
-typedef long long fnn_vmask __attribute__((vector_size(FNN_VW * sizeof(double))));
 /* relu as np.maximum(0, x): 0 where x <= 0, x elsewhere (a NaN stays NaN) */
-FNN_INLINE fnn_v fnn_relu(fnn_v x) { return (fnn_v)((fnn_vmask)x & ~(x <= fnn_splat(0.0))); }
-/* 1.0 where x > 0, else 0.0 (also for NaN): the derivative of relu, as int64(A > 0) */
-FNN_INLINE fnn_v fnn_relu_deriv(fnn_v x) { return (fnn_v)((fnn_vmask)fnn_splat(1.0) & (x > fnn_splat(0.0))); }
+FNN_INLINE fnn_v fnn_relu(fnn_v x) { return (fnn_v)((fnn_vmask)x & ~(x <= fnn_splat(0))); }
+/* 1 where x > 0, else 0 (also for NaN): the derivative of relu, as int64(A > 0) */
+FNN_INLINE fnn_v fnn_relu_deriv(fnn_v x) { return (fnn_v)((fnn_vmask)fnn_splat(1) & (x > fnn_splat(0))); }
 #else
-typedef struct { double v[FNN_VW]; } fnn_v;
-FNN_INLINE fnn_v fnn_load(const double *p) { fnn_v v; memcpy(v.v, p, sizeof v.v); return v; }
-FNN_INLINE void fnn_store(double *p, fnn_v v) { memcpy(p, v.v, sizeof v.v); }
-FNN_INLINE fnn_v fnn_splat(double x) { fnn_v v; int r; for (r = 0; r < FNN_VW; r++) v.v[r] = x; return v; }
+typedef struct { fnn_real v[FNN_VW]; } fnn_v;
+FNN_INLINE fnn_v fnn_load(const fnn_real *p) { fnn_v v; memcpy(v.v, p, sizeof v.v); return v; }
+FNN_INLINE void fnn_store(fnn_real *p, fnn_v v) { memcpy(p, v.v, sizeof v.v); }
+FNN_INLINE fnn_v fnn_splat(fnn_real x) { fnn_v v; int r; for (r = 0; r < FNN_VW; r++) v.v[r] = x; return v; }
 FNN_INLINE fnn_v fnn_add(fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] += y.v[r]; return x; }
 FNN_INLINE fnn_v fnn_sub(fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] -= y.v[r]; return x; }
 FNN_INLINE fnn_v fnn_mul(fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] *= y.v[r]; return x; }
 FNN_INLINE fnn_v fnn_madd(fnn_v acc, fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) acc.v[r] += x.v[r] * y.v[r]; return acc; }
-FNN_INLINE fnn_v fnn_relu(fnn_v x) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] = x.v[r] <= 0.0 ? 0.0 : x.v[r]; return x; }
-FNN_INLINE fnn_v fnn_relu_deriv(fnn_v x) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] = x.v[r] > 0.0 ? 1.0 : 0.0; return x; }
+FNN_INLINE fnn_v fnn_relu(fnn_v x) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] = x.v[r] <= 0 ? 0 : x.v[r]; return x; }
+FNN_INLINE fnn_v fnn_relu_deriv(fnn_v x) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] = x.v[r] > 0 ? 1 : 0; return x; }
 #endif
 
 #if defined(FASTNN_LIBMVEC) && defined(__GNUC__) && defined(__x86_64__)
 __attribute__((simd("notinbranch"))) extern double exp(double);
 __attribute__((simd("notinbranch"))) extern double log(double);
+__attribute__((simd("notinbranch"))) extern float expf(float);
+__attribute__((simd("notinbranch"))) extern float logf(float);
 #endif
 
 /* SplitMix64's output for the state z (Steele, Lea and Flood, OOPSLA 2014; Vigna's

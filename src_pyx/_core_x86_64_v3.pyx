@@ -1,2 +1,0 @@
-# The kernel, compiled for the 'x86_64_v3' build (flags in setup.py); see _kernel.pxi.tp.
-include "_kernel.pxi"
