@@ -443,8 +443,13 @@ def _read_model(archive: _Archive) -> TrainResult:
             " a model's parameters share one dtype"
         )
     parameters_dtype = np.dtype(np.float32) if single else np.dtype(np.float64)
-    for key in _MODEL_FIELDS if described else ():
-        _check(key, *archive.header(key), 0, "U")
+    # The output layer decides how many units the network may have: two scalars,
+    # read (like state_optimizer) before the other headers are checked against it.
+    output, hidden_activation = "sigmoid", "relu"
+    if described:
+        output, hidden_activation = scalar("output", "U"), scalar("hidden_activation", "U")
+        check_model(output, hidden_activation)
+        check_output_units(output, layers_dims[-1])
     shape, dtype = archive.header("costs")
     if len(shape) != 1 or shape[0] < 1 or dtype.kind != "f" or dtype.itemsize != 8:
         raise ValueError(f"'costs' must be a non-empty 1-D float64 array, got {dtype} of shape {shape}")
@@ -455,12 +460,8 @@ def _read_model(archive: _Archive) -> TrainResult:
         _check("elapsed", *archive.header("elapsed"), 0, "f")
     state_shapes = _state_headers(archive, layers_dims, parameters_dtype) if stateful else {}
 
-    # Only now is any array data beyond layers_dims (and state_optimizer) read.
-    output, hidden_activation = "sigmoid", "relu"
-    if described:
-        output, hidden_activation = scalar("output", "U"), scalar("hidden_activation", "U")
-        check_model(output, hidden_activation)
-        check_output_units(output, layers_dims[-1])
+    # Only now is any array data beyond layers_dims (and the model's and the
+    # optimiser's names) read.
     parameters = check_parameters(
         {key: archive.read(f"parameter_{key}") for key in shapes}, layers_dims, dtype=parameters_dtype
     )
