@@ -2,15 +2,19 @@
 
 Everything the kernel assumes is checked here, in Python, before it runs: shapes,
 dtypes, finiteness, labels, sizes and options. Inputs are converted to C-contiguous
-float64 (integer, boolean, float32 and strided arrays are accepted and converted,
-never modified); anything else raises a ``TypeError`` or ``ValueError`` that names
-the argument and shows what it got. The kernel runs with bounds checks off, so these
-checks are what keep it in bounds.
+arrays of the run's dtype, float64 unless ``dtype=float32`` is asked for (integer,
+boolean, float32 and strided arrays are accepted and converted, never modified);
+anything else raises a ``TypeError`` or ``ValueError`` that names the argument and
+shows what it got. The kernel runs with bounds checks off, so these checks are what
+keep it in bounds.
 
 This module is a leaf: it imports nothing else of fastnn, and it draws no random
-numbers (drawing the initial parameters is :mod:`fastnn.init`'s job). Besides the
-checks it holds the two records they produce, :class:`TrainingOptions` and a run's
-:class:`TrainingState` (what ``resume`` continues), and the two verdicts both
+numbers (drawing the initial parameters is :mod:`fastnn.init`'s job). It holds the
+names every layer checks against - :data:`OUTPUTS`, :data:`HIDDEN_ACTIVATIONS`,
+:data:`DTYPES`, :data:`OPTIMIZERS` - and, besides the checks, the records they
+produce: :class:`ModelOptions` (the output layer, the hidden activation and the
+dtype), :class:`TrainingProblem`, :class:`TrainingOptions` and a run's
+:class:`TrainingState` (what ``resume`` continues); and the two verdicts both
 engines give on a finished or failed run: :func:`divergence`, the error, and
 :func:`check_final_cost`, the warning.
 """
@@ -25,33 +29,45 @@ from typing import Any, Callable, Iterable, Mapping, Sequence, Union
 import numpy as np
 
 __all__ = [
+    "DTYPES",
+    "HIDDEN_ACTIVATIONS",
+    "ModelOptions",
     "OPTIMIZERS",
     "OPTIMIZER_STATE",
+    "OUTPUTS",
     "Seed",
     "TrainingOptions",
     "TrainingProblem",
     "TrainingState",
+    "as_dtype",
+    "check_choice",
+    "check_dtype",
     "check_final_cost",
     "check_l2",
     "check_layers_dims",
     "check_learning_rate",
+    "check_model",
     "check_network",
+    "check_network_data",
     "check_number",
     "check_options",
+    "check_output_units",
     "check_parameter_shape",
     "check_parameters",
     "check_positive_int",
     "check_random_state",
     "check_resumed_options",
     "check_seed",
-    "check_training",
+    "check_targets",
     "check_training_state",
     "check_X",
+    "check_X_targets",
     "check_X_Y",
     "check_Y",
     "divergence",
     "infer_layers_dims",
     "parameter_shapes",
+    "parameters_dtype",
 ]
 
 RandomSource = Union[np.random.RandomState, np.random.Generator]
@@ -62,6 +78,15 @@ SEED_LIMIT = 2**32
 
 # The optimisers of the course unit "Improving deep neural networks".
 OPTIMIZERS = ("gd", "momentum", "adam")
+
+# The output layers, each with its loss: binary cross-entropy per output unit,
+# categorical cross-entropy over the K units, squared error (the engines'
+# registries, e.g. fastnn.reference.OUTPUT_LAYERS, hold their rules).
+OUTPUTS = ("sigmoid", "softmax", "identity")
+# The activations of the hidden layers.
+HIDDEN_ACTIVATIONS = ("relu", "tanh", "sigmoid", "identity")
+# The dtypes a run computes in: the parameters, the data and every operation.
+DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
 
 
 def _is_int(value: Any) -> bool:
@@ -193,13 +218,18 @@ def _as_float_array(value: Any, name: str, content: str = "real numbers (bool, i
     return array.astype(np.float64, copy=False)
 
 
-def check_layers_dims(layers_dims: Any, n_x: int | None = None, *, m: int | None = None) -> list[int]:
+def check_layers_dims(
+    layers_dims: Any, n_x: int | None = None, *, m: int | None = None, outputs: int | None = 1
+) -> list[int]:
     """``layers_dims`` as a list of positive Python ints, at least two long.
 
     If ``n_x`` is given, the network must also fit the data: ``layers_dims[0] == n_x``
-    and a single output unit, ``layers_dims[-1] == 1``. If ``m`` (the number of
-    examples) is given too, a ``layers_dims[0]`` that matches ``m`` instead of
-    ``n_x`` is reported as a transposed ``X``.
+    and, unless ``outputs`` is None, ``layers_dims[-1] == outputs`` (by default a
+    single sigmoid output unit, all the compiled engine and the study's helpers
+    run; training passes None and checks the output layer against ``Y`` instead,
+    see :func:`check_targets`). If ``m`` (the number of examples) is given too, a
+    ``layers_dims[0]`` that matches ``m`` instead of ``n_x`` is reported as a
+    transposed ``X``.
     """
     if isinstance(layers_dims, (str, bytes)) or not isinstance(
         layers_dims, (Sequence, np.ndarray)
@@ -226,10 +256,9 @@ def check_layers_dims(layers_dims: Any, n_x: int | None = None, *, m: int | None
             else:
                 hint = " (X is (n_x, m), examples in columns)"
             raise ValueError(f"layers_dims[0] must equal n_x = X.shape[0] = {n_x}, got {dims[0]}{hint}")
-        if dims[-1] != 1:
-            raise ValueError(
-                f"layers_dims[-1] must be 1 (one sigmoid output unit), got {dims[-1]}"
-            )
+        if outputs is not None and dims[-1] != outputs:
+            what = "one sigmoid output unit" if outputs == 1 else f"{outputs} output units"
+            raise ValueError(f"layers_dims[-1] must be {outputs} ({what}), got {dims[-1]}")
     return dims
 
 
@@ -258,51 +287,182 @@ def _all_finite(array: np.ndarray) -> bool:
     return bool(np.isfinite(array).all())
 
 
-def _as_labels(Y: Any, name: str) -> np.ndarray:
+def as_dtype(array: np.ndarray, dtype: np.dtype, name: str) -> np.ndarray:
+    """A checked, finite array in ``dtype``, C-contiguous: ``array`` itself if it
+    already is, else a converted copy. Float64 values beyond float32's range
+    become inf in float32, and are refused.
+
+    Raises
+    ------
+    ValueError
+        If the converted array holds an inf the original did not.
+    """
+    if array.dtype == dtype and array.flags.c_contiguous:
+        return array
+    with np.errstate(over="ignore"):
+        converted = np.ascontiguousarray(array, dtype=dtype)
+    if not _all_finite(converted):
+        raise ValueError(
+            f"{name} holds values beyond {np.dtype(dtype).name}'s range"
+            f" (magnitudes above {np.finfo(dtype).max:.4g})"
+        )
+    return converted
+
+
+# What Y holds, for the messages, by output layer.
+_TARGETS = {
+    "sigmoid": "labels 0 and 1 as numbers",
+    "softmax": "class labels or one-hot rows as numbers",
+    "identity": "real numbers (bool, int or float)",
+}
+
+
+def _as_targets(Y: Any, name: str, output: str = "sigmoid") -> np.ndarray:
     """``Y`` as a float64 array, a flat array of labels made a row of shape (1, m)."""
-    array = _as_float_array(Y, name, content="labels 0 and 1 as numbers")
+    array = _as_float_array(Y, name, content=_TARGETS[output])
     return array.reshape(1, -1) if array.ndim == 1 else array
 
 
+def check_output_units(output: str, outputs: int) -> None:
+    """ValueError unless an output layer ``output`` can have ``outputs`` units:
+    any number for "sigmoid" (one is binary, more are independent labels) and
+    "identity", at least two for "softmax" (one unit would always output 1)."""
+    if output == "softmax" and outputs < 2:
+        raise ValueError(
+            f"output='softmax' needs K >= 2 output units (one per class), got K ="
+            f" layers_dims[-1] = {outputs}; use output='sigmoid' for two classes in one unit"
+        )
+
+
+def _shown(value: float) -> int | float:
+    """A label for a message: 3 rather than 3.0."""
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def _one_hot(labels: np.ndarray, K: int, name: str) -> np.ndarray:
+    """Class labels of shape (1, m), integers 0 to K - 1, as a one-hot float64
+    array of shape (K, m); ValueError naming the first label that is not one."""
+    valid = (labels >= 0) & (labels <= K - 1) & (labels == np.floor(labels))   # NaN fails each
+    if not valid.all():
+        bad = labels[~valid]
+        raise ValueError(
+            f"{name} must hold class labels, integers from 0 to K - 1 = {K - 1} for"
+            f" output='softmax' with K = layers_dims[-1] = {K}, got {_shown(bad[0])!r}"
+            f" ({bad.size} of {labels.size} labels are not)"
+        )
+    m = labels.shape[1]
+    one_hot = np.zeros((K, m))
+    one_hot[labels[0].astype(np.intp), np.arange(m)] = 1.0
+    return one_hot
+
+
+def _shape_message(name: str, shape: tuple[int, ...], K: int, m: int, output: str) -> str:
+    units = "1 output unit" if K == 1 else f"{K} output units"
+    message = (
+        f"{name} must have shape ({'1' if K == 1 else 'K'}, m) = ({K}, {m}) to match X"
+        f" and the {units} (K = layers_dims[-1] = {K}), got {shape}"
+    )
+    if shape == (m, K) and m > 1:
+        return message + (f" (a column: pass {name}.T)" if K == 1 else f" (examples in rows: pass {name}.T)")
+    if shape[-1:] != (m,):
+        return message + " (did you pass X transposed?)"
+    if output == "softmax":
+        return message + " (one-hot rows, one per class, or a row of class labels)"
+    if shape[0] == 1:
+        return message + f"; for {name} of shape (1, m), layers_dims[-1] must be 1"
+    return message
+
+
+def check_targets(
+    Y: Any, m: int, K: int = 1, output: str = "sigmoid", dtype: Any = np.float64, name: str = "Y"
+) -> np.ndarray:
+    """``Y`` as a C-contiguous array of shape (K, m) in ``dtype``, checked for the
+    output layer ``output`` of ``K`` units (the checked ``output`` and ``dtype``,
+    see :func:`check_model`).
+
+    - "sigmoid": 0s and 1s, one row per output unit (K > 1 is multi-label).
+    - "softmax": one-hot columns (a single 1 per column), or a row of class
+      labels, integers 0 to K - 1, converted here to the same one-hot array, so
+      that both give the same run bit for bit. Needs K >= 2.
+    - "identity": any finite real numbers.
+
+    A flat array of ``m`` values (scikit-learn's ``y``) is taken as the row (1, m).
+
+    Raises
+    ------
+    TypeError
+        If ``Y`` does not hold numbers.
+    ValueError
+        If its shape does not match (K, m) (the message names K and both shapes),
+        it holds values its output layer does not take, or ``output`` is
+        "softmax" and K < 2.
+    """
+    array = _as_targets(Y, name, output)
+    check_output_units(output, K)
+    if output == "softmax" and array.shape == (1, m):
+        array = _one_hot(array, K, name)
+    if array.shape != (K, m):
+        raise ValueError(_shape_message(name, array.shape, K, m, output))
+    if output == "identity":
+        if not _all_finite(array):
+            raise ValueError(f"{name} contains NaN or inf")
+        return as_dtype(array, np.dtype(dtype), name)
+    # Counting keeps the temporaries to one byte per value.
+    if np.count_nonzero(array == 0) + np.count_nonzero(array == 1) != array.size:
+        bad = (array != 0) & (array != 1)
+        what = "labels 0 and 1 only" if output == "sigmoid" else "one-hot columns of 0s and 1s"
+        raise ValueError(
+            f"{name} must hold {what}, got {float(array[bad][0])!r}"
+            f" ({int(bad.sum())} of {array.size} values are neither 0 nor 1)"
+        )
+    if output == "softmax":
+        ones = np.count_nonzero(array, axis=0)
+        if (ones != 1).any():
+            column = int(np.argmax(ones != 1))
+            raise ValueError(
+                f"{name} of shape (K, m) = {array.shape} must be one-hot for output='softmax'"
+                f" (a single 1 in each column), got {int(ones[column])} ones in column {column}"
+            )
+    return as_dtype(array, np.dtype(dtype), name)
+
+
 def check_Y(Y: Any, m: int, name: str = "Y") -> np.ndarray:
-    """``Y`` as a C-contiguous float64 array of shape (1, m) holding only 0 and 1.
+    """``Y`` as a C-contiguous float64 array of shape (1, m) holding only 0 and 1:
+    the labels of one sigmoid output unit (:func:`check_targets` with its defaults).
 
     A flat array of ``m`` labels (scikit-learn's ``y``) is taken as the row (1, m).
     """
-    array = _as_labels(Y, name)
-    if array.shape != (1, m):
-        hint = " (did you pass X transposed?)" if array.shape[-1:] != (m,) else ""
-        if array.shape == (m, 1) and m > 1:
-            hint = f" (a column: pass {name}.T)"
-        raise ValueError(
-            f"{name} must have shape (1, m) = (1, {m}) to match X, got {array.shape}{hint}"
-        )
-    # Counting keeps the temporaries to one byte per label.
-    if np.count_nonzero(array == 0) + np.count_nonzero(array == 1) == array.size:
-        return np.ascontiguousarray(array)
-    bad = (array != 0) & (array != 1)
-    raise ValueError(
-        f"{name} must hold labels 0 and 1 only, got {float(array[bad][0])!r}"
-        f" ({int(bad.sum())} of {array.size} values are neither 0 nor 1)"
-    )
+    return check_targets(Y, m, name=name)
 
 
-def check_X_Y(X: Any, Y: Any, *, y_name: str = "Y") -> tuple[np.ndarray, np.ndarray]:
-    """``X`` and ``Y`` checked together (see :func:`check_X` and :func:`check_Y`).
+def check_X_targets(
+    X: Any, Y: Any, *, y_name: str = "Y", output: str = "sigmoid"
+) -> tuple[np.ndarray, np.ndarray]:
+    """``X`` checked (float64, see :func:`check_X`) and ``Y`` as a float64 array,
+    flat made a row, not yet checked against the output layer (see
+    :func:`check_targets`, once the network is known).
 
-    When ``Y`` does not match ``X`` but has one label per *row* of ``X``, the message
-    says that ``X`` looks transposed (examples in rows, as scikit-learn has them).
+    When ``Y`` is a vector with one label per *row* of ``X`` and not per column,
+    the message says that ``X`` looks transposed (examples in rows, as
+    scikit-learn has them).
     """
     X = check_X(X)
-    labels = _as_labels(Y, y_name)
+    targets = _as_targets(Y, y_name, output)
     n_x, m = X.shape
-    n_labels = labels.size if labels.ndim == 2 and 1 in labels.shape else None
+    n_labels = targets.size if targets.ndim == 2 and 1 in targets.shape else None
     if n_labels is not None and n_labels == n_x != m and n_labels > 1:
         raise ValueError(
             f"X looks transposed: it has shape {X.shape} and {y_name} has {n_labels} labels,"
             f" one per row of X. X must be (n_x, m), examples in columns: pass X.T"
         )
-    return X, check_Y(labels, m, name=y_name)
+    return X, targets
+
+
+def check_X_Y(X: Any, Y: Any, *, y_name: str = "Y") -> tuple[np.ndarray, np.ndarray]:
+    """``X`` and ``Y`` checked together for one sigmoid output unit, float64 (see
+    :func:`check_X_targets` and :func:`check_Y`)."""
+    X, targets = check_X_targets(X, Y, y_name=y_name)
+    return X, check_Y(targets, X.shape[1], name=y_name)
 
 
 def infer_layers_dims(parameters: Any) -> list[int]:
@@ -359,11 +519,11 @@ def check_parameter_shape(key: str, shape: tuple[int, ...], expected: tuple[int,
 
 
 def check_parameters(
-    parameters: Any, layers_dims: Sequence[int], name: str = "parameters"
+    parameters: Any, layers_dims: Sequence[int], name: str = "parameters", dtype: Any = np.float64
 ) -> dict[str, np.ndarray]:
-    """Fresh C-contiguous float64 copies of ``W1, b1, ..., WL, bL``, names, shapes
-    and finiteness checked against ``layers_dims`` (see :func:`parameter_shapes`);
-    ``name`` names the dict in the messages."""
+    """Fresh C-contiguous copies of ``W1, b1, ..., WL, bL`` in ``dtype`` (float64
+    by default), names, shapes and finiteness checked against ``layers_dims`` (see
+    :func:`parameter_shapes`); ``name`` names the dict in the messages."""
     if not isinstance(parameters, Mapping):
         raise TypeError(
             f"{name} must be a dict like {{'W1': ..., 'b1': ...}}, got {type(parameters).__name__}"
@@ -374,25 +534,189 @@ def check_parameters(
         check_parameter_shape(key, array.shape, shape, layers_dims, name)
         if not _all_finite(array):
             raise ValueError(f"{name}[{key!r}] contains NaN or inf")
-        checked[key] = np.array(array, dtype=np.float64, order="C", copy=True)
+        checked[key] = np.array(as_dtype(array, np.dtype(dtype), f"{name}[{key!r}]"), order="C", copy=True)
     return checked
 
 
-def check_network(parameters: Any, X: np.ndarray) -> tuple[list[int], dict[str, np.ndarray]]:
+def check_network(
+    parameters: Any, X: np.ndarray, *, outputs: int | None = 1, dtype: Any = np.float64
+) -> tuple[list[int], dict[str, np.ndarray]]:
     """The layer sizes read off ``parameters`` and checked against a checked ``X``
-    (one sigmoid output unit), and the parameters checked as :func:`check_parameters`."""
+    (``outputs`` output units, by default one sigmoid unit; None for any), and the
+    parameters checked as :func:`check_parameters`, in ``dtype``."""
     layers_dims = infer_layers_dims(parameters)
     try:
-        layers_dims = check_layers_dims(layers_dims, n_x=X.shape[0], m=X.shape[1])
+        layers_dims = check_layers_dims(layers_dims, n_x=X.shape[0], m=X.shape[1], outputs=outputs)
     except ValueError as exc:
         raise ValueError(f"parameters do not describe a network for X of shape {X.shape}: {exc}") from None
-    return layers_dims, check_parameters(parameters, layers_dims)
+    return layers_dims, check_parameters(parameters, layers_dims, dtype=dtype)
+
+
+# ------------------------------------------------------------------ the model
+
+
+def check_choice(value: Any, name: str, choices: Sequence[str]) -> str:
+    """``value``, one of the names ``choices``.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a string.
+    ValueError
+        If it is not one of ``choices``; the message lists them.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {list(choices)}, got {value!r}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
+    return value
+
+
+def check_dtype(dtype: Any) -> np.dtype:
+    """``dtype`` as one of :data:`DTYPES`: ``np.float64`` or ``np.float32``, as
+    the NumPy type, a ``np.dtype`` or its name (``"float64"``, ``"float32"``).
+
+    Raises
+    ------
+    TypeError
+        If ``dtype`` is not a dtype at all (None included: callers that take
+        None resolve it first, see :func:`check_model`).
+    ValueError
+        For any other dtype: float16, integers, complex, objects, strings...
+    """
+    allowed = [d.name for d in DTYPES]
+    try:
+        checked = np.dtype(dtype) if dtype is not None else None
+    except TypeError:
+        checked = None
+    if checked is None:
+        raise TypeError(f"dtype must be one of {allowed} (a NumPy float type or its name), got {dtype!r}")
+    if checked not in DTYPES:
+        raise ValueError(f"dtype must be one of {allowed}, got {checked.name} (from {dtype!r})")
+    return checked
+
+
+def parameters_dtype(parameters: Mapping[str, Any]) -> np.dtype:
+    """The dtype that parameters compute in: float32 when every array is float32,
+    else float64 (integer, boolean and other float arrays are converted to it).
+    Values without a dtype (nested lists) count as float64."""
+    if parameters and all(getattr(value, "dtype", None) == np.float32 for value in parameters.values()):
+        return np.dtype(np.float32)
+    return np.dtype(np.float64)
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    """What the network computes besides its layer sizes, as :func:`check_model`
+    checks it: the output layer (and so the loss), the activation of the hidden
+    layers, and the dtype of the parameters, the data and every operation."""
+
+    output: str = "sigmoid"
+    hidden_activation: str = "relu"
+    dtype: np.dtype = np.dtype(np.float64)
+
+
+def check_model(
+    output: Any = "sigmoid",
+    hidden_activation: Any = "relu",
+    dtype: Any = None,
+    parameters: Any = None,
+    *,
+    name: str = "parameters",
+) -> ModelOptions:
+    """Check the model's options, the one place both engines do.
+
+    Parameters
+    ----------
+    output : {"sigmoid", "softmax", "identity"}
+        The output layer, one of :data:`OUTPUTS`.
+    hidden_activation : {"relu", "tanh", "sigmoid", "identity"}
+        The hidden layers' activation, one of :data:`HIDDEN_ACTIVATIONS`.
+    dtype : float64, float32 or None
+        See :func:`check_dtype`. None: the dtype of ``parameters`` (see
+        :func:`parameters_dtype`), float64 without them.
+    parameters : dict, optional
+        The parameters the run starts from (a warm start's or a resumed run's).
+        Anything but a dict is left to :func:`check_parameters` to refuse.
+    name : str, default="parameters"
+        Names ``parameters`` in the messages.
+
+    Returns
+    -------
+    ModelOptions
+        With ``dtype`` resolved.
+
+    Raises
+    ------
+    TypeError
+        If ``output`` or ``hidden_activation`` is not a string, or ``dtype`` is
+        not a dtype.
+    ValueError
+        If a name is unknown; ``dtype`` is not float64 or float32; the
+        parameters mix float32 arrays with others; or they are of one float dtype
+        and ``dtype`` names the other (integer and boolean arrays count as
+        float64).
+    """
+    output = check_choice(output, "output", OUTPUTS)
+    hidden_activation = check_choice(hidden_activation, "hidden_activation", HIDDEN_ACTIVATIONS)
+    checked = None if dtype is None else check_dtype(dtype)
+    if isinstance(parameters, Mapping) and parameters:
+        single = [key for key, value in parameters.items() if getattr(value, "dtype", None) == np.float32]
+        if single and len(single) < len(parameters):
+            others = [key for key in parameters if key not in single]
+            raise ValueError(
+                f"{name} mix float32 arrays ({', '.join(single)}) with float64 or other"
+                f" arrays ({', '.join(others)}): cast them all to one dtype"
+            )
+        given = parameters_dtype(parameters)
+        if checked is not None and checked != given:
+            raise ValueError(
+                f"dtype={checked.name} but {name} are {given.name}"
+                f"{' (integer and boolean arrays count as float64)' if given == np.float64 else ''}:"
+                f" leave dtype out to train in {given.name}, or cast the parameters"
+                f" (e.g. {{k: v.astype(np.{checked.name}) for k, v in {name}.items()}})"
+            )
+        checked = given
+    return ModelOptions(output, hidden_activation, np.dtype(np.float64) if checked is None else checked)
+
+
+def check_network_data(
+    X: Any,
+    Y: Any,
+    parameters: Any,
+    *,
+    output: Any = "sigmoid",
+    hidden_activation: Any = "relu",
+) -> tuple[ModelOptions, np.ndarray, np.ndarray | None, list[int], dict[str, np.ndarray]]:
+    """The checks of ``cost_and_gradients`` and ``predict_proba``, both engines':
+    the model (:func:`check_model`, in the parameters' dtype), ``X``, the
+    network ``parameters`` describe for it (:func:`check_network`, any number of
+    output units that ``output`` takes) and ``Y`` for that output layer
+    (:func:`check_targets`), unless ``Y`` is None.
+
+    Returns
+    -------
+    model, X, Y, layers_dims, parameters
+        ``X``, ``Y`` and the parameters in ``model.dtype``; ``Y`` None if not given.
+    """
+    model = check_model(output, hidden_activation, None, parameters)
+    if Y is None:
+        X, targets = check_X(X), None
+    else:
+        X, targets = check_X_targets(X, Y, output=model.output)
+    layers_dims, parameters = check_network(parameters, X, outputs=None, dtype=model.dtype)
+    check_output_units(model.output, layers_dims[-1])
+    if targets is not None:
+        targets = check_targets(targets, X.shape[1], layers_dims[-1], model.output, model.dtype)
+    return model, as_dtype(X, model.dtype, "X"), targets, layers_dims, parameters
 
 
 @dataclass(frozen=True)
 class TrainingProblem:
-    """Validated, converted arguments of a training run (the network's layers and
-    initial parameters are :func:`fastnn.init.starting_point`'s job)."""
+    """Validated, converted arguments of a training run, as
+    :func:`fastnn.init.prepare_training` makes them: ``X`` and ``Y`` of shape
+    (n_x, m) and (K, m), both in ``model.dtype`` (the network's layers and initial
+    parameters are :func:`fastnn.init.starting_point`'s job)."""
 
     X: np.ndarray
     Y: np.ndarray
@@ -400,28 +724,7 @@ class TrainingProblem:
     num_iterations: int
     seed: Seed
     gain: float
-
-
-def check_training(
-    X: Any, Y: Any, learning_rate: Any, num_iterations: Any, seed: Any, gain: Any = 1.0
-) -> TrainingProblem:
-    """Check and convert the data and options of ``train``.
-
-    Raises
-    ------
-    ValueError, TypeError
-        As :func:`check_X_Y`, :func:`check_learning_rate`,
-        :func:`check_positive_int`, :func:`check_seed` and :func:`check_number`.
-    """
-    X, Y = check_X_Y(X, Y)
-    return TrainingProblem(
-        X,
-        Y,
-        check_learning_rate(learning_rate),
-        check_positive_int(num_iterations, "num_iterations"),
-        check_seed(seed),
-        check_number(gain, "gain"),
-    )
+    model: ModelOptions = ModelOptions()
 
 
 @dataclass(frozen=True)
@@ -593,8 +896,11 @@ def _count(value: Any, name: str) -> int:
     return int(value)
 
 
-def check_training_state(state: Any, layers_dims: Sequence[int], name: str = "state") -> TrainingState:
-    """A checked copy of ``state`` for a network of ``layers_dims``.
+def check_training_state(
+    state: Any, layers_dims: Sequence[int], name: str = "state", dtype: Any = np.float64
+) -> TrainingState:
+    """A checked copy of ``state`` for a network of ``layers_dims``, its arrays in
+    ``dtype`` (the parameters').
 
     The options are checked again as :func:`check_options` checks them (with
     mini-batches, the last epoch trained, ``epochs - 1``, must have had a seed
@@ -635,7 +941,7 @@ def check_training_state(state: Any, layers_dims: Sequence[int], name: str = "st
             continue
         if value is None:
             raise ValueError(f"{name}.{field} is missing: optimizer {options.optimizer!r} keeps one")
-        kept[field] = check_parameters(value, layers_dims, f"{name}.{field}")
+        kept[field] = check_parameters(value, layers_dims, f"{name}.{field}", dtype)
     for key, array in (kept["second_moment"] or {}).items():
         if (array < 0).any():
             raise ValueError(f"{name}.second_moment[{key!r}] must be >= 0 (a mean of squared gradients)")
@@ -643,15 +949,27 @@ def check_training_state(state: Any, layers_dims: Sequence[int], name: str = "st
 
 
 def check_resumed_options(
-    options: TrainingOptions, learning_rate: float, trained: TrainingOptions, trained_rate: float
+    options: TrainingOptions,
+    learning_rate: float,
+    trained: TrainingOptions,
+    trained_rate: float,
+    model: ModelOptions | None = None,
+    trained_model: ModelOptions | None = None,
 ) -> None:
     """ValueError unless a resumed run is given exactly the options (and learning
-    rate) it was trained with, listing every one that differs. The signature's
-    defaults cannot tell an option left out from one passed at its default, so
-    every option must be passed again: a silent switch of optimiser or schedule
-    would not continue the run."""
+    rate, and, if given, the model: output layer, hidden activation, dtype) it was
+    trained with, listing every one that differs. The signature's defaults cannot
+    tell an option left out from one passed at its default, so every option must
+    be passed again: a silent switch of optimiser, schedule or loss would not
+    continue the run. (``dtype`` is the exception: its default, None, means the
+    result's, and the caller passes the result's dtype in ``model`` for it.)"""
     given = {"learning_rate": learning_rate, **vars(options)}
     before = {"learning_rate": trained_rate, **vars(trained)}
+    if model is not None and trained_model is not None:
+        for key, value in vars(model).items():
+            given[key] = value.name if key == "dtype" else value
+        for key, value in vars(trained_model).items():
+            before[key] = value.name if key == "dtype" else value
     differ = [key for key in given if given[key] != before[key]]
     if differ:
         raise ValueError(

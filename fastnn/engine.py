@@ -16,15 +16,14 @@ import numpy as np
 from fastnn import _dispatch
 from fastnn._validate import (
     OPTIMIZER_STATE,
+    ModelOptions,
     Seed,
     TrainingOptions,
     TrainingState,
     check_final_cost,
     check_l2,
-    check_network,
+    check_network_data,
     check_positive_int,
-    check_X,
-    check_X_Y,
     divergence,
 )
 from fastnn.init import Scheme, prepare_training
@@ -90,6 +89,38 @@ def _kernel(build: str | None):
     return _dispatch.load(_dispatch.default_build() if build is None else build)
 
 
+def _check_kernel_model(model: ModelOptions, layers_dims: Sequence[int]) -> None:
+    """What today's kernel computes, checked after the shared validation: one
+    sigmoid output unit over ReLU layers, in float64. Other outputs, activations
+    and dtypes are the oracle's (``fastnn.reference``) until the kernel learns them.
+
+    Raises
+    ------
+    NotImplementedError
+        For an ``output`` other than "sigmoid", a ``hidden_activation`` other than
+        "relu", or a dtype other than float64.
+    ValueError
+        For more than one output unit, as the engine always has.
+    """
+    for option, value, kernel in (
+        ("output", model.output, "sigmoid"), ("hidden_activation", model.hidden_activation, "relu")
+    ):
+        if value != kernel:
+            raise NotImplementedError(
+                f"{option}={value!r} is not in the compiled engine yet; fastnn.reference trains it"
+            )
+    if model.dtype != np.float64:
+        raise NotImplementedError(
+            f"dtype={model.dtype.name} (the dtype asked for, or the parameters') is not in the"
+            " compiled engine yet; fastnn.reference trains it"
+        )
+    if layers_dims[-1] != 1:
+        raise ValueError(
+            f"layers_dims[-1] must be 1 (one sigmoid output unit) on the compiled engine,"
+            f" got {layers_dims[-1]}; fastnn.reference trains K outputs"
+        )
+
+
 def _layout(layers_dims: Sequence[int]) -> tuple[np.ndarray, np.ndarray, int]:
     """``dims``, the offsets of W_l and b_l in the packed buffer, and its length."""
     dims = np.asarray(layers_dims, dtype=np.intp)
@@ -147,6 +178,9 @@ def train(
     time_interval: int = 1000,
     l2: float = 0.0,
     keep_prob: float = 1.0,
+    output: str = "sigmoid",
+    hidden_activation: str = "relu",
+    dtype: Any = None,
     n_threads: int | None = None,
     kernel: str | None = None,
 ) -> TrainResult:
@@ -211,6 +245,11 @@ def train(
         ``num_iterations`` counts epochs; dropout draws the oracle's masks, bit for
         bit). At their defaults training is the study's full-batch gradient
         descent, on its own kernel loop.
+    output, hidden_activation, dtype
+        Checked as :func:`fastnn.reference.train` checks them; the kernel runs
+        their defaults only so far: one sigmoid output unit, ReLU hidden layers,
+        float64 (``dtype=None`` is float64 unless ``parameters`` or ``resume``
+        are float32).
     n_threads : int, optional
         Threads to run on; default: all cores available to the process. Examples are
         split into groups of blocks of 320 that threads take whole: 8 blocks a group
@@ -243,6 +282,9 @@ def train(
     TypeError
         If an array does not hold real numbers, an option has the wrong type, or
         ``resume`` is not a TrainResult.
+    NotImplementedError
+        If ``output``, ``hidden_activation`` or the dtype is valid but not the
+        default, which only :func:`fastnn.reference.train` trains so far.
     FloatingPointError
         If the parameters overflow to NaN or inf (learning rate too large); the
         message names the iteration.
@@ -266,7 +308,9 @@ def train(
         optimizer=optimizer, mini_batch_size=mini_batch_size, shuffle_seed=shuffle_seed,
         beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon, decay_rate=decay_rate,
         time_interval=time_interval, l2=l2, keep_prob=keep_prob,
+        output=output, hidden_activation=hidden_activation, dtype=dtype,
     )
+    _check_kernel_model(problem.model, start_from.layers_dims)
     resumed = start_from.state
     done_before = 0 if resumed is None else resumed.epochs   # epochs of the run so far
     core = _kernel(kernel)
@@ -296,6 +340,8 @@ def train(
             engine="compiled",
             elapsed=time.perf_counter() - start,
             state=state,
+            output=problem.model.output,
+            hidden_activation=problem.model.hidden_activation,
         )
 
     # The study's full-batch gradient descent keeps its own kernel loop; every other
@@ -356,7 +402,13 @@ def train(
 
 
 def predict_proba(
-    X: Any, parameters: Mapping[str, Any], *, n_threads: int | None = None, kernel: str | None = None
+    X: Any,
+    parameters: Mapping[str, Any],
+    *,
+    output: str = "sigmoid",
+    hidden_activation: str = "relu",
+    n_threads: int | None = None,
+    kernel: str | None = None,
 ) -> np.ndarray:
     """The network's output, the sigmoid probabilities, on the compiled engine.
 
@@ -364,7 +416,10 @@ def predict_proba(
     ----------
     X : array_like of shape (n_x, m)
     parameters : dict
-        ``{"W1": ..., "b1": ..., ...}`` with a single output unit.
+        ``{"W1": ..., "b1": ..., ...}`` with a single output unit, float64 (or
+        integer; float32 parameters are not in the kernel yet).
+    output, hidden_activation : str
+        As for :func:`train`: checked, and only the defaults run so far.
     n_threads, kernel
         As for :func:`train`.
 
@@ -375,10 +430,16 @@ def predict_proba(
     Raises
     ------
     ValueError, TypeError
-        As :func:`train`, for ``X`` and ``parameters``.
+        As :func:`train`, for ``X``, ``parameters``, ``output`` and
+        ``hidden_activation``.
+    NotImplementedError
+        As :func:`train`, for a valid but not yet compiled output, activation or
+        dtype.
     """
-    X = check_X(X)
-    layers_dims, checked = check_network(parameters, X)
+    model, X, _, layers_dims, checked = check_network_data(
+        X, None, parameters, output=output, hidden_activation=hidden_activation
+    )
+    _check_kernel_model(model, layers_dims)
     dims, offsets, _ = _layout(layers_dims)
     out = np.empty((layers_dims[-1], X.shape[1]))
     _kernel(kernel).forward(
@@ -389,6 +450,7 @@ def predict_proba(
 
 def cost_and_gradients(
     X: Any, Y: Any, parameters: Mapping[str, Any], *, l2: float = 0.0,
+    output: str = "sigmoid", hidden_activation: str = "relu",
     n_threads: int | None = None, kernel: str | None = None,
 ) -> tuple[float, dict[str, np.ndarray]]:
     """Cost and gradients at ``parameters``, computed as a full-batch training
@@ -408,6 +470,8 @@ def cost_and_gradients(
         ``(1 / m) (l2 / 2) sum_l ||W_l||^2`` (the course's
         ``compute_cost_with_regularization``) and each ``dW_l`` gains
         ``(l2 / m) W_l``. 0 leaves both exactly as they were.
+    output, hidden_activation : str
+        As for :func:`train`: checked, and only the defaults run so far.
     n_threads, kernel
         As for :func:`train`.
 
@@ -420,11 +484,17 @@ def cost_and_gradients(
     Raises
     ------
     ValueError, TypeError
-        As :func:`train`, for ``X``, ``Y``, ``parameters`` and ``l2``.
+        As :func:`train`, for ``X``, ``Y``, ``parameters``, ``l2``, ``output``
+        and ``hidden_activation``.
+    NotImplementedError
+        As :func:`train`, for a valid but not yet compiled output, activation or
+        dtype (the parameters').
     """
-    X, Y = check_X_Y(X, Y)
-    layers_dims, checked = check_network(parameters, X)
+    model, X, Y, layers_dims, checked = check_network_data(
+        X, Y, parameters, output=output, hidden_activation=hidden_activation
+    )
     l2 = check_l2(l2)
+    _check_kernel_model(model, layers_dims)
     dims, offsets, n_params = _layout(layers_dims)
     grad = np.empty(n_params)
     cost = _kernel(kernel).gradient(

@@ -33,20 +33,27 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from fastnn._validate import (
+    ModelOptions,
     RandomSource,
     Seed,
     TrainingOptions,
     TrainingProblem,
     TrainingState,
+    as_dtype,
+    check_dtype,
     check_layers_dims,
     check_learning_rate,
+    check_model,
     check_number,
     check_options,
     check_parameters,
+    check_positive_int,
     check_random_state,
     check_resumed_options,
-    check_training,
+    check_seed,
+    check_targets,
     check_training_state,
+    check_X_targets,
     infer_layers_dims,
 )
 from fastnn.result import TrainResult
@@ -72,6 +79,7 @@ __all__ = [
     "random",
     "register_initialization",
     "scheme_name",
+    "starting_layers",
     "starting_point",
     "variance_scaling",
     "xavier_normal",
@@ -449,6 +457,30 @@ class Start:
     state: TrainingState | None = None   # the run resumed; None for a fresh start
 
 
+def starting_layers(
+    X: np.ndarray,
+    layers_dims: Sequence[int] | None,
+    parameters: Mapping[str, Any] | None,
+    *,
+    outputs: int | None = 1,
+) -> list[int]:
+    """The layer sizes a fresh run trains: ``layers_dims``, else the shapes of
+    ``parameters`` (a warm start), else the study's ``[n_x, 10, 5, 1]``; checked
+    against the checked ``X`` and, unless None, a number of ``outputs`` units
+    (see :func:`fastnn._validate.check_layers_dims`). Draws nothing.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`fastnn._validate.check_layers_dims` and
+        :func:`fastnn._validate.infer_layers_dims`.
+    """
+    n_x, m = X.shape
+    if layers_dims is None:
+        layers_dims = default_layers_dims(n_x) if parameters is None else infer_layers_dims(parameters)
+    return check_layers_dims(layers_dims, n_x=n_x, m=m, outputs=outputs)
+
+
 def starting_point(
     X: np.ndarray,
     layers_dims: Sequence[int] | None,
@@ -457,14 +489,17 @@ def starting_point(
     parameters: Mapping[str, Any] | None,
     *,
     gain: float = 1.0,
+    outputs: int | None = 1,
+    dtype: Any = np.float64,
 ) -> Start:
     """The network a training run starts from, shared by both engines' ``train``.
 
     Without ``parameters``, ``layers_dims`` defaults to the study's
     ``[n_x, 10, 5, 1]`` and the parameters are drawn by
-    :func:`initialize_parameters`. With ``parameters`` (a warm start), they are
-    checked and copied, ``layers_dims`` defaults to their shapes, and
-    ``initialization`` is ignored (recorded as None).
+    :func:`initialize_parameters`, in float64, then converted to ``dtype``: a
+    float32 run starts from the float64 run's starting point, rounded. With
+    ``parameters`` (a warm start), they are checked and copied, ``layers_dims``
+    defaults to their shapes, and ``initialization`` is ignored (recorded as None).
 
     Parameters
     ----------
@@ -472,37 +507,43 @@ def starting_point(
         The checked inputs (see :func:`fastnn._validate.check_X`).
     layers_dims, initialization, seed, parameters, gain
         As for :func:`fastnn.train`.
+    outputs : int or None, default=1
+        The output units the network must have (see :func:`starting_layers`);
+        training passes None and checks them against ``Y``.
+    dtype : float64 or float32, default=float64
+        The parameters' dtype, checked (see
+        :func:`fastnn._validate.check_model`, which resolves ``dtype=None``).
 
     Returns
     -------
     Start
-        ``layers_dims``, C-contiguous float64 ``parameters`` the caller may
-        modify, and the name of ``initialization`` (None for a warm start).
+        ``layers_dims``, C-contiguous ``parameters`` in ``dtype`` that the
+        caller may modify, and the name of ``initialization`` (None for a warm
+        start).
 
     Raises
     ------
     ValueError
         As :func:`initialize_parameters`; if ``layers_dims`` or ``parameters`` do
-        not fit ``X`` (one sigmoid output unit); or if ``gain`` is not 1 for a
-        warm start, which draws nothing for it to scale.
+        not fit ``X``; if ``gain`` is not 1 for a warm start, which draws nothing
+        for it to scale; or if drawn weights overflow float32.
     TypeError
         As :func:`initialize_parameters`.
     """
-    n_x, m = X.shape
     gain = check_number(gain, "gain")
+    dtype = check_dtype(dtype)
     if parameters is None:
-        dims = default_layers_dims(n_x) if layers_dims is None else layers_dims
-        dims = check_layers_dims(dims, n_x=n_x, m=m)
+        dims = starting_layers(X, layers_dims, None, outputs=outputs)
         drawn = initialize_parameters(dims, initialization, seed, gain=gain)
+        drawn = {key: as_dtype(value, dtype, f"the initial {key}") for key, value in drawn.items()}
         return Start(dims, drawn, scheme_name(initialization))
     if gain != 1.0:
         raise ValueError(
             f"gain scales drawn initial weights, and a warm start (parameters=...) draws"
             f" none; got gain={gain!r}: scale the parameters before passing them"
         )
-    dims = infer_layers_dims(parameters) if layers_dims is None else layers_dims
-    dims = check_layers_dims(dims, n_x=n_x, m=m)
-    return Start(dims, check_parameters(parameters, dims), None)
+    dims = starting_layers(X, layers_dims, parameters, outputs=outputs)
+    return Start(dims, check_parameters(parameters, dims, dtype=dtype), None)
 
 
 def resume_point(
@@ -515,6 +556,9 @@ def resume_point(
     learning_rate: float,
     num_iterations: int,
     options: TrainingOptions,
+    output: str = "sigmoid",
+    hidden_activation: str = "relu",
+    dtype: Any = None,
 ) -> Start:
     """Where a run continued with ``train(..., resume=result)`` starts: the
     result's network, parameters and training state, checked against the call.
@@ -532,12 +576,17 @@ def resume_point(
         The call's checked learning rate, additional epochs and options
         (:func:`fastnn._validate.check_options`), which must equal those the
         result was trained with (:func:`fastnn._validate.check_resumed_options`).
+    output, hidden_activation, dtype
+        The call's model options (names checked by
+        :func:`fastnn._validate.check_model`), which must equal the result's
+        ``output``, ``hidden_activation`` and ``dtype``; ``dtype=None`` takes the
+        result's.
 
     Returns
     -------
     Start
-        The result's ``layers_dims``, copies of its parameters, its
-        ``initialization``, and a checked copy of its state.
+        The result's ``layers_dims``, copies of its parameters and a checked copy
+        of its state in its dtype, and its ``initialization``.
 
     Raises
     ------
@@ -547,9 +596,11 @@ def resume_point(
     ValueError
         If ``parameters`` are given too; the result has no state; ``gain`` is not
         1; its network does not fit ``X`` or differs from ``layers_dims``; its
-        parameters or state are malformed; an option or the learning rate differs
-        from the result's; or the epochs would count past what the shuffling
-        seeds (``shuffle_seed + epoch + 1 < 2**32``) or a Py_ssize_t can hold.
+        parameters or state are malformed; an option, the learning rate, the
+        output layer, the hidden activation or the dtype differs from the
+        result's; its own ``output`` or ``hidden_activation`` is unknown; or the
+        epochs would count past what the shuffling seeds
+        (``shuffle_seed + epoch + 1 < 2**32``) or a Py_ssize_t can hold.
     """
     if not isinstance(resume, TrainResult):
         raise TypeError(
@@ -573,7 +624,7 @@ def resume_point(
         )
     n_x, m = X.shape
     try:
-        dims = check_layers_dims(resume.layers_dims, n_x=n_x, m=m)
+        dims = check_layers_dims(resume.layers_dims, n_x=n_x, m=m, outputs=None)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"resume: the result's network does not fit X of shape {X.shape}: {exc}") from None
     if layers_dims is not None and check_layers_dims(layers_dims) != dims:
@@ -581,14 +632,24 @@ def resume_point(
             f"resume: layers_dims={list(layers_dims)} but the result's network is {dims};"
             " leave layers_dims out or pass the same"
         )
-    start = check_parameters(resume.parameters, dims, "resume.parameters")
-    state = check_training_state(resume.state, dims, "resume.state")
+    try:
+        trained = check_model(
+            resume.output, resume.hidden_activation, None, resume.parameters, name="resume.parameters"
+        )
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"resume: {exc}") from None
+    start = check_parameters(resume.parameters, dims, "resume.parameters", trained.dtype)
+    state = check_training_state(resume.state, dims, "resume.state", trained.dtype)
     if state.epochs < len(resume.costs):
         raise ValueError(
             f"resume.state.epochs must count at least the {len(resume.costs)} iterations of"
             f" the result's costs, got {state.epochs}"
         )
-    check_resumed_options(options, learning_rate, state.options, check_learning_rate(resume.learning_rate))
+    # dtype=None continues in the result's dtype; any other must be the same.
+    asked = ModelOptions(output, hidden_activation, trained.dtype if dtype is None else check_dtype(dtype))
+    check_resumed_options(
+        options, learning_rate, state.options, check_learning_rate(resume.learning_rate), asked, trained
+    )
     total = state.epochs + num_iterations
     if total > np.iinfo(np.intp).max:
         raise ValueError(
@@ -616,31 +677,59 @@ def prepare_training(
     parameters: Mapping[str, Any] | None,
     resume: Any,
     gain: Any,
+    *,
+    output: Any = "sigmoid",
+    hidden_activation: Any = "relu",
+    dtype: Any = None,
     **options: Any,
 ) -> tuple[TrainingProblem, TrainingOptions, Start]:
     """Everything both engines' ``train`` check and prepare before training, in one
-    place: the data and numbers (:func:`fastnn._validate.check_training`), the
-    course's options (:func:`fastnn._validate.check_options`), then where the run
-    starts - drawn or given parameters (:func:`starting_point`) or a result to
-    continue (:func:`resume_point`). Nothing is drawn before every check passed.
+    place: the model (:func:`fastnn._validate.check_model`: output layer, hidden
+    activation, dtype), the data and numbers, the course's options
+    (:func:`fastnn._validate.check_options`), the network - its layers
+    (:func:`starting_layers`) or the result to continue (:func:`resume_point`) -
+    then ``Y`` against its output layer (:func:`fastnn._validate.check_targets`),
+    and last where the run starts: drawn or given parameters
+    (:func:`starting_point`). Nothing is drawn before every check passed.
+
+    ``dtype=None`` is float64, or the dtype of ``parameters`` or of the resumed
+    result's parameters.
 
     Returns
     -------
     problem, options, start : TrainingProblem, TrainingOptions, Start
+        ``problem.model`` holds the checked output layer, hidden activation and
+        dtype; ``problem.X``, ``problem.Y`` (of shape (K, m), K =
+        ``start.layers_dims[-1]``) and ``start``'s arrays are in that dtype.
     """
-    problem = check_training(X, Y, learning_rate, num_iterations, seed, gain)
-    checked = check_options(problem.num_iterations, **options)
+    # With resume, only the names and the dtype itself are checked here; resume_point
+    # compares them with the result's, and its dtype is taken below.
+    model = check_model(output, hidden_activation, dtype, parameters if resume is None else None)
+    X, targets = check_X_targets(X, Y, output=model.output)
+    learning_rate = check_learning_rate(learning_rate)
+    num_iterations = check_positive_int(num_iterations, "num_iterations")
+    seed = check_seed(seed)
+    gain = check_number(gain, "gain")
+    checked = check_options(num_iterations, **options)
     if resume is None:
-        start = starting_point(
-            problem.X, layers_dims, initialization, problem.seed, parameters, gain=problem.gain
-        )
+        dims = starting_layers(X, layers_dims, parameters, outputs=None)
     else:
         start = resume_point(
-            resume, problem.X, layers_dims, parameters, gain=problem.gain,
-            learning_rate=problem.learning_rate, num_iterations=problem.num_iterations,
-            options=checked,
+            resume, X, layers_dims, parameters, gain=gain, learning_rate=learning_rate,
+            num_iterations=num_iterations, options=checked, output=model.output,
+            hidden_activation=model.hidden_activation, dtype=dtype,
         )
+        dims = start.layers_dims
+        model = check_model(model.output, model.hidden_activation, None, start.parameters)
+    Y = check_targets(targets, X.shape[1], dims[-1], model.output, model.dtype)
+    X = as_dtype(X, model.dtype, "X")
+    if resume is None:
+        start = starting_point(
+            X, dims, initialization, seed, parameters, gain=gain, outputs=None, dtype=model.dtype
+        )
+    problem = TrainingProblem(X, Y, learning_rate, num_iterations, seed, gain, model)
     return problem, checked, start
+
 
 def initialize_parameters_zeros(layers_dims: Sequence[int]) -> dict[str, np.ndarray]:
     """The study's ``initialize_parameters_zeros``: all parameters zero."""

@@ -13,9 +13,16 @@ version 1 had no ``elapsed`` either, and only integer seeds; both load with
 optimiser's state, so nothing could continue them exactly):
 
 - ``format``: the string ``"fastnn-model"``; ``format_version``: 3.
-- ``layers_dims``: int64 ``[n_x, n_1, ..., 1]``.
-- ``parameter_W1``, ``parameter_b1``, ... ``parameter_bL``: float64, the shapes
-  ``layers_dims`` implies.
+- ``layers_dims``: int64 ``[n_x, n_1, ..., K]``.
+- ``parameter_W1``, ``parameter_b1``, ... ``parameter_bL``: all float64 or all
+  float32 (the run's dtype, which loading keeps), the shapes ``layers_dims``
+  implies.
+- ``output`` and ``hidden_activation``: strings, both or neither. They are written
+  for every model that earlier files could not describe - an output layer other
+  than one sigmoid unit, or hidden layers other than ReLU - and left out
+  otherwise, so a default model's file is the one earlier versions wrote and
+  read. A file without them holds a single sigmoid output unit over ReLU layers
+  (``layers_dims[-1]`` must be 1).
 - ``costs``: float64, one per iteration.
 - ``initialization`` (``""`` for a warm start) and ``engine``: strings;
   ``learning_rate`` and ``elapsed`` (seconds spent training): float64.
@@ -29,9 +36,10 @@ optimiser's state, so nothing could continue them exactly):
   for full batch), ``state_shuffle_seed`` and ``state_time_interval`` (int64),
   ``state_beta``, ``state_beta1``, ``state_beta2``, ``state_epsilon``,
   ``state_decay_rate``, ``state_l2`` and ``state_keep_prob`` (float64); and,
-  shaped like the parameters, ``state_velocity_W1``, ... for momentum and Adam,
-  ``state_second_moment_W1``, ... for Adam only (an optimiser's file holds
-  exactly the arrays it keeps). The learning rate is ``learning_rate``.
+  shaped like the parameters and in their dtype, ``state_velocity_W1``, ... for
+  momentum and Adam, ``state_second_moment_W1``, ... for Adam only (an
+  optimiser's file holds exactly the arrays it keeps). The learning rate is
+  ``learning_rate``.
 
 A ``Generator`` or ``RandomState`` seed is the object the result holds, so what is
 saved is its state when :func:`save` is called - after the initialisation's draws -
@@ -59,6 +67,8 @@ from fastnn._validate import (
     TrainingState,
     check_layers_dims,
     check_learning_rate,
+    check_model,
+    check_output_units,
     check_parameter_shape,
     check_parameters,
     check_seed,
@@ -94,6 +104,8 @@ _STATE_SCALARS = {
     "state_time_interval": "iu", "state_l2": "f", "state_keep_prob": "f",
 }
 _STATE_ARRAYS = ("velocity", "second_moment")       # state_velocity_W1, ...
+# The model's options beyond a sigmoid unit over ReLU layers: both or neither.
+_MODEL_FIELDS = ("output", "hidden_activation")
 # The bit generators a saved random state may name; a file never picks an arbitrary
 # attribute of numpy.random.
 _BIT_GENERATORS = {
@@ -162,8 +174,9 @@ def _decode_seed(text: str) -> np.random.Generator | np.random.RandomState | Non
         ) from None
 
 
-def _encode_state(state: TrainingState) -> dict[str, np.ndarray]:
-    """The ``state_*`` arrays of a checked state (see the module)."""
+def _encode_state(state: TrainingState, dtype: np.dtype) -> dict[str, np.ndarray]:
+    """The ``state_*`` arrays of a checked state, its arrays in ``dtype`` (the
+    parameters'; see the module)."""
     options = state.options
     arrays = {
         "state_epochs": np.array(state.epochs, dtype=np.int64),
@@ -177,7 +190,7 @@ def _encode_state(state: TrainingState) -> dict[str, np.ndarray]:
         arrays[f"state_{key}"] = np.array(getattr(options, key), dtype=np.float64)
     for part in _STATE_ARRAYS:
         for key, value in (getattr(state, part) or {}).items():
-            arrays[f"state_{part}_{key}"] = np.asarray(value, dtype=np.float64)
+            arrays[f"state_{part}_{key}"] = np.asarray(value, dtype=dtype)
     return arrays
 
 
@@ -222,18 +235,26 @@ def save(path: PathLike, result: TrainResult) -> Path:
     ------
     TypeError
         If ``result`` is not a TrainResult, its ``seed`` is not an int, None, a
-        ``Generator`` or a ``RandomState``, or its ``state`` is neither None nor a
-        well-formed TrainingState.
+        ``Generator`` or a ``RandomState``, its ``state`` is neither None nor a
+        well-formed TrainingState, or its ``output`` or ``hidden_activation`` is
+        not a string.
     ValueError
         If its ``state`` does not fit its network or holds a value out of range
-        (see :func:`fastnn._validate.check_training_state`): a file :func:`load`
-        would refuse is never written.
+        (see :func:`fastnn._validate.check_training_state`), its ``output`` or
+        ``hidden_activation`` is unknown or its output layer cannot have its
+        ``layers_dims[-1]`` units (softmax needs 2), or its parameters mix float32
+        with other dtypes: a file :func:`load` would refuse is never written.
     """
     if not isinstance(result, TrainResult):
         raise TypeError(f"result must be a TrainResult, got {type(result).__name__}")
+    try:
+        model = check_model(result.output, result.hidden_activation, None, result.parameters)
+        check_output_units(model.output, result.layers_dims[-1])
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"result: {exc}") from None
     state = None
     if result.state is not None:
-        state = check_training_state(result.state, result.layers_dims, "result.state")
+        state = check_training_state(result.state, result.layers_dims, "result.state", model.dtype)
     path = Path(path)
     arrays = {
         "format": np.array(FORMAT),
@@ -246,10 +267,12 @@ def save(path: PathLike, result: TrainResult) -> Path:
         "elapsed": np.array(result.elapsed, dtype=np.float64),
         "costs": np.asarray(result.costs, dtype=np.float64),
     }
+    if (model.output, model.hidden_activation, result.layers_dims[-1]) != ("sigmoid", "relu", 1):
+        arrays.update({key: np.array(getattr(model, key)) for key in _MODEL_FIELDS})
     for key, value in result.parameters.items():
-        arrays[f"parameter_{key}"] = np.asarray(value, dtype=np.float64)
+        arrays[f"parameter_{key}"] = np.asarray(value, dtype=model.dtype)
     if state is not None:
-        arrays.update(_encode_state(state))
+        arrays.update(_encode_state(state, model.dtype))
     handle, temporary = _create_temporary(path)
     try:
         with os.fdopen(handle, "wb") as f:
@@ -386,6 +409,13 @@ def _read_model(archive: _Archive) -> TrainResult:
         fields = fields + tuple(_STATE_SCALARS)
         for key in _STATE_SCALARS:
             require(key)
+    # A version 3 file describes its output layer and activation, or is a sigmoid
+    # unit over ReLU layers.
+    described = version >= 3 and any(key in archive.keys for key in _MODEL_FIELDS)
+    if described:
+        fields = fields + _MODEL_FIELDS
+        for key in _MODEL_FIELDS:
+            require(key)
     prefixes = ("parameter_",) + (tuple(f"state_{part}_" for part in _STATE_ARRAYS) if stateful else ())
     extra = sorted(k for k in archive.keys if k not in fields and not k.startswith(prefixes))
     if extra:
@@ -394,13 +424,32 @@ def _read_model(archive: _Archive) -> TrainResult:
     # Every header is checked against the model before any more data is read.
     _check("layers_dims", *archive.header("layers_dims"), 1, "iu")
     layers_dims = [int(d) for d in archive.read("layers_dims")]
-    layers_dims = check_layers_dims(layers_dims, n_x=layers_dims[0] if layers_dims else None)
+    layers_dims = check_layers_dims(
+        layers_dims, n_x=layers_dims[0] if layers_dims else None, outputs=None if described else 1
+    )
     stored = [k[len("parameter_"):] for k in archive.keys if k.startswith("parameter_")]
     shapes = parameter_shapes(stored, layers_dims)
+    dtypes = {}
     for key, expected in shapes.items():
         shape, dtype = archive.header(f"parameter_{key}")
         check_parameter_shape(key, shape, expected, layers_dims)
         _check(f"parameter_{key}", shape, dtype, 2, "biuf")
+        dtypes[key] = dtype
+    # float32 parameters load as float32, all others as float64, never a mix.
+    single = [key for key, dtype in dtypes.items() if dtype == np.float32]
+    if single and len(single) < len(dtypes):
+        raise ValueError(
+            f"parameters {single} are float32 but {sorted(set(dtypes) - set(single))} are not:"
+            " a model's parameters share one dtype"
+        )
+    parameters_dtype = np.dtype(np.float32) if single else np.dtype(np.float64)
+    # The output layer decides how many units the network may have: two scalars,
+    # read (like state_optimizer) before the other headers are checked against it.
+    output, hidden_activation = "sigmoid", "relu"
+    if described:
+        output, hidden_activation = scalar("output", "U"), scalar("hidden_activation", "U")
+        check_model(output, hidden_activation)
+        check_output_units(output, layers_dims[-1])
     shape, dtype = archive.header("costs")
     if len(shape) != 1 or shape[0] < 1 or dtype.kind != "f" or dtype.itemsize != 8:
         raise ValueError(f"'costs' must be a non-empty 1-D float64 array, got {dtype} of shape {shape}")
@@ -409,10 +458,13 @@ def _read_model(archive: _Archive) -> TrainResult:
         _check(key, *archive.header(key), 0, kinds)
     if version >= 2:
         _check("elapsed", *archive.header("elapsed"), 0, "f")
-    state_shapes = _state_headers(archive, layers_dims) if stateful else {}
+    state_shapes = _state_headers(archive, layers_dims, parameters_dtype) if stateful else {}
 
-    # Only now is any array data beyond layers_dims (and state_optimizer) read.
-    parameters = check_parameters({key: archive.read(f"parameter_{key}") for key in shapes}, layers_dims)
+    # Only now is any array data beyond layers_dims (and the model's and the
+    # optimiser's names) read.
+    parameters = check_parameters(
+        {key: archive.read(f"parameter_{key}") for key in shapes}, layers_dims, dtype=parameters_dtype
+    )
     costs = archive.read("costs").astype(np.float64)
     if not (costs >= 0).all():      # a cross-entropy is >= 0 or +inf, never NaN
         raise ValueError("'costs' must hold costs >= 0 (or inf), got NaN or a negative value")
@@ -424,7 +476,7 @@ def _read_model(archive: _Archive) -> TrainResult:
     elapsed = scalar("elapsed", "f") if version >= 2 else 0.0
     if not (np.isfinite(elapsed) and elapsed >= 0):
         raise ValueError(f"'elapsed' must be a finite number of seconds >= 0, got {elapsed!r}")
-    state = _read_state(archive, layers_dims, state_shapes) if stateful else None
+    state = _read_state(archive, layers_dims, state_shapes, parameters_dtype) if stateful else None
     if state is not None and state.epochs < len(costs):
         raise ValueError(
             f"'state_epochs' must count at least the {len(costs)} iterations of 'costs', got {state.epochs}"
@@ -439,13 +491,18 @@ def _read_model(archive: _Archive) -> TrainResult:
         engine=engine,
         elapsed=elapsed,
         state=state,
+        output=output,
+        hidden_activation=hidden_activation,
     )
 
 
-def _state_headers(archive: _Archive, layers_dims: list[int]) -> dict[str, dict[str, tuple[int, int]]]:
-    """Check the headers of the state's members against the model, reading no data
-    but ``state_optimizer``'s (a scalar, which says which arrays the state holds);
-    return the shapes of the arrays, by part ("velocity", ...) and key."""
+def _state_headers(
+    archive: _Archive, layers_dims: list[int], dtype: np.dtype
+) -> dict[str, dict[str, tuple[int, int]]]:
+    """Check the headers of the state's members against the model (float arrays in
+    the parameters' ``dtype``), reading no data but ``state_optimizer``'s (a
+    scalar, which says which arrays the state holds); return the shapes of the
+    arrays, by part ("velocity", ...) and key."""
     for key, kinds in _STATE_SCALARS.items():
         _check(key, *archive.header(key), 0, kinds)
     optimizer = archive.read("state_optimizer").item()
@@ -464,16 +521,25 @@ def _state_headers(archive: _Archive, layers_dims: list[int]) -> dict[str, dict[
             continue
         shapes[part] = parameter_shapes(stored, layers_dims, f"state_{part}")
         for key, expected in shapes[part].items():
-            shape, dtype = archive.header(prefix + key)
+            shape, stored_dtype = archive.header(prefix + key)
             check_parameter_shape(key, shape, expected, layers_dims, f"state_{part}")
-            _check(prefix + key, shape, dtype, 2, "biuf")
+            _check(prefix + key, shape, stored_dtype, 2, "biuf")
+            if stored_dtype.kind == "f" and stored_dtype != dtype:
+                raise ValueError(
+                    f"{prefix + key!r} is {stored_dtype} but the parameters are {dtype}:"
+                    " a state is kept in its parameters' dtype"
+                )
     return shapes
 
 
 def _read_state(
-    archive: _Archive, layers_dims: list[int], shapes: dict[str, dict[str, tuple[int, int]]]
+    archive: _Archive,
+    layers_dims: list[int],
+    shapes: dict[str, dict[str, tuple[int, int]]],
+    dtype: np.dtype,
 ) -> TrainingState:
-    """The training state, once every header is checked (see :func:`_state_headers`)."""
+    """The training state, its arrays in the parameters' ``dtype``, once every
+    header is checked (see :func:`_state_headers`)."""
     def value(key: str) -> Any:
         return archive.read(f"state_{key}").item()
 
@@ -485,7 +551,7 @@ def _read_state(
     }
     state = TrainingState(TrainingOptions(**options), value("epochs"), value("adam_steps"), **arrays)
     try:
-        return check_training_state(state, layers_dims, "state")
+        return check_training_state(state, layers_dims, "state", dtype)
     except TypeError as exc:       # the headers' dtype kinds leave none; a file's fault anyway
         raise ValueError(str(exc)) from None
 

@@ -6,6 +6,16 @@ optimisation. It generalises the study's three layers to any depth
 (LINEAR->RELU x (L-1) -> LINEAR->SIGMOID) without changing a single operation of the
 three-layer case.
 
+The network's other shapes are small registries: :data:`ACTIVATIONS` holds each
+hidden activation as a pair, its forward rule and its derivative; :data:`OUTPUT_LAYERS`
+each output layer with its loss and the gradient that starts backpropagation
+(sigmoid with binary cross-entropy, one or more independent labels; softmax with
+categorical cross-entropy; identity with squared error). Adding one is adding its
+functions and a line there (and its name in :mod:`fastnn._validate`), not editing
+the loops. Every array of a run is in its dtype, float64 or float32; no float64
+scalar enters a float32 run (NumPy 2 keeps float32 arrays float32 against Python
+floats).
+
 Besides the initialisation study's full-batch gradient descent, :func:`train` runs
 the rest of the course unit "Improving deep neural networks": mini-batches, L2
 regularisation, inverted dropout, momentum, Adam and learning-rate decay. With all
@@ -19,22 +29,27 @@ on any number of threads.
 from __future__ import annotations
 
 import time
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
 from fastnn._validate import (
-    OPTIMIZER_STATE, Seed, TrainingState, check_final_cost, check_l2, check_network,
-    check_X_Y, divergence,
+    OPTIMIZER_STATE, Seed, TrainingState, check_final_cost, check_l2, check_network_data,
+    divergence,
 )
 from fastnn.init import Scheme, prepare_training
 from fastnn.result import TrainResult
 
 __all__ = [
-    "sigmoid", "relu", "dropout", "dropout_backward", "splitmix64", "dropout_mask",
-    "forward", "total_cross_entropy", "compute_cost", "l2_penalty", "backward",
+    "ACTIVATIONS", "OUTPUT_LAYERS", "Activation", "OutputLayer",
+    "relu", "relu_backward", "tanh", "tanh_backward", "sigmoid", "sigmoid_backward",
+    "identity", "identity_backward", "softmax", "total_cross_entropy",
+    "total_categorical_cross_entropy", "total_squared_error", "cross_entropy_delta",
+    "squared_error_delta", "dropout", "dropout_backward", "splitmix64", "dropout_mask",
+    "forward", "compute_cost", "l2_penalty", "backward",
     "update", "update_with_momentum", "update_with_adam", "zeros_like_gradients",
     "decayed_learning_rate", "mini_batches", "train", "cost_and_gradients",
+    "predict_proba", "predict",
 ]
 
 
@@ -47,14 +62,166 @@ SPLITMIX64_MUL1 = np.uint64(0xBF58476D1CE4E5B9)
 SPLITMIX64_MUL2 = np.uint64(0x94D049BB133111EB)
 
 
-def sigmoid(Z: np.ndarray) -> np.ndarray:
-    """1 / (1 + exp(-Z)); its derivative, A (1 - A), is folded into dZ_L = A_L - Y."""
-    return 1 / (1 + np.exp(-Z))
+# ------------------------------------------------------- hidden activations
+# Each activation is a pair: its forward rule A = g(Z), and its derivative as the
+# backward pass applies it, dZ = dA * g'(Z), written with the layer's activation
+# A = g(Z) (before dropout), from which each of these derivatives follows.
 
 
 def relu(Z: np.ndarray) -> np.ndarray:
-    """max(0, Z); its derivative is the mask (A > 0), applied in :func:`backward`."""
+    """max(0, Z). Derivative: :func:`relu_backward`."""
     return np.maximum(0, Z)
+
+
+def relu_backward(dA: np.ndarray, A: np.ndarray) -> np.ndarray:
+    """relu'(Z) is 1 where Z > 0, that is where A > 0, and 0 elsewhere:
+    ``dZ = dA * (A > 0)``, with the study's int64 mask. ``dtype=dA.dtype`` keeps a
+    float32 run float32 (an int64 array would promote it to float64); in float64
+    it is the study's product exactly."""
+    return np.multiply(dA, np.int64(A > 0), dtype=dA.dtype)
+
+
+def tanh(Z: np.ndarray) -> np.ndarray:
+    """tanh(Z). Derivative: :func:`tanh_backward`."""
+    return np.tanh(Z)
+
+
+def tanh_backward(dA: np.ndarray, A: np.ndarray) -> np.ndarray:
+    """tanh'(Z) = 1 - tanh(Z)^2 = 1 - A^2: ``dZ = dA (1 - A^2)``."""
+    return dA * (1 - A**2)
+
+
+def sigmoid(Z: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-Z)), as the study writes it. As a hidden activation its
+    derivative is :func:`sigmoid_backward`; as the output layer's, it is folded
+    into :func:`cross_entropy_delta`."""
+    return 1 / (1 + np.exp(-Z))
+
+
+def sigmoid_backward(dA: np.ndarray, A: np.ndarray) -> np.ndarray:
+    """sigmoid'(Z) = sigmoid(Z) (1 - sigmoid(Z)) = A (1 - A): ``dZ = dA A (1 - A)``."""
+    return dA * A * (1 - A)
+
+
+def identity(Z: np.ndarray) -> np.ndarray:
+    """Z itself (a linear layer). Derivative: :func:`identity_backward`."""
+    return Z
+
+
+def identity_backward(dA: np.ndarray, A: np.ndarray) -> np.ndarray:
+    """identity'(Z) = 1: ``dZ = dA``."""
+    return dA
+
+
+class Activation(NamedTuple):
+    """A hidden activation: ``forward(Z) -> A`` and ``backward(dA, A) -> dZ``."""
+
+    forward: Callable[[np.ndarray], np.ndarray]
+    backward: Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+# The hidden activations by name (fastnn._validate.HIDDEN_ACTIVATIONS).
+ACTIVATIONS: dict[str, Activation] = {
+    "relu": Activation(relu, relu_backward),
+    "tanh": Activation(tanh, tanh_backward),
+    "sigmoid": Activation(sigmoid, sigmoid_backward),
+    "identity": Activation(identity, identity_backward),
+}
+
+
+# ------------------------------------------------------------- output layers
+# Each output layer is its activation, its loss summed over a batch's examples,
+# and the gradient dZ_L of the batch's mean loss with respect to its
+# pre-activation, where backpropagation starts; each loss is the one whose
+# derivative cancels its activation's, so that dZ_L is (A - Y) up to a scale.
+# Y is (K, m), A (K, m); a loss's NaN terms (0 * log 0, a saturated output on the
+# right label) are dropped by nansum, a saturated output on a wrong label gives inf.
+
+
+def total_cross_entropy(AL: np.ndarray, Y: np.ndarray) -> float:
+    """The binary cross-entropy summed over the examples (the optimisation study's
+    ``compute_cost``), and over the output units when there are several (each
+    unit its own label).
+
+    A saturated output (exactly 0 or 1) on the wrong label gives ``inf``; on the right
+    label the ``0 * inf`` term is NaN and ``nansum`` drops it.
+    """
+    logprobs = np.multiply(-np.log(AL), Y) + np.multiply(-np.log(1 - AL), 1 - Y)
+    return np.nansum(logprobs)
+
+
+def cross_entropy_delta(AL: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """``dZ_L = 1/m (A_L - Y)``, the gradient of the mean cross-entropy for both
+    sigmoid and softmax outputs. Sigmoid: dL/dA = (A - Y) / (A (1 - A)) per unit,
+    and dA/dZ = A (1 - A). Softmax: dL/dA_i = -Y_i / A_i and dA_i/dZ_j =
+    A_i (delta_ij - A_j), so dL/dZ_j = A_j sum_i Y_i - Y_j = A_j - Y_j, as each
+    one-hot column sums to 1."""
+    m = Y.shape[1]
+    return 1.0 / m * (AL - Y)
+
+
+def softmax(Z: np.ndarray) -> np.ndarray:
+    """``exp(Z_k) / sum_j exp(Z_j)`` down each column. Each column's maximum is
+    subtracted first, which changes nothing mathematically and keeps ``exp`` from
+    overflowing: the largest term is exp(0) = 1. Derivative: folded into
+    :func:`cross_entropy_delta`."""
+    shifted = Z - np.max(Z, axis=0, keepdims=True)
+    exps = np.exp(shifted)
+    return exps / np.sum(exps, axis=0, keepdims=True)
+
+
+def total_categorical_cross_entropy(AL: np.ndarray, Y: np.ndarray) -> float:
+    """``-sum Y log(A)`` over the classes and the examples, for one-hot ``Y``.
+    A class at probability 0 gives ``0 * -inf`` = NaN, dropped, where it is not
+    the true class, and ``inf`` where it is."""
+    return np.nansum(-Y * np.log(AL))
+
+
+def total_squared_error(AL: np.ndarray, Y: np.ndarray) -> float:
+    """``sum (A - Y)^2 / (2 K)`` over the K outputs and the examples: divided by m
+    it is scikit-learn's squared loss, the mean over examples and outputs of
+    ``(a - y)^2 / 2``."""
+    K = Y.shape[0]
+    return np.sum((AL - Y) ** 2) / (2 * K)
+
+
+def squared_error_delta(AL: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """``dZ_L = (A_L - Y) / (m K)``, the gradient of the mean squared error
+    ``sum (A - Y)^2 / (2 m K)`` through the identity output."""
+    K, m = Y.shape
+    return 1.0 / (m * K) * (AL - Y)
+
+
+def _threshold(AL: np.ndarray) -> np.ndarray:
+    # The study's predict: 1 where the probability is above 0.5.
+    return (AL > 0.5).astype(np.int64)
+
+
+def _most_probable(AL: np.ndarray) -> np.ndarray:
+    # The class of the largest probability (the first, on a tie), as a row.
+    return np.argmax(AL, axis=0).astype(np.int64).reshape(1, -1)
+
+
+class OutputLayer(NamedTuple):
+    """An output layer: ``activation(Z) -> A``, ``loss(A, Y)`` summed over the
+    batch, ``delta(A, Y) -> dZ_L`` of the batch's mean loss, and ``predict(A)``,
+    the predictions its probabilities (or values) give."""
+
+    activation: Callable[[np.ndarray], np.ndarray]
+    loss: Callable[[np.ndarray, np.ndarray], float]
+    delta: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    predict: Callable[[np.ndarray], np.ndarray]
+
+
+# The output layers by name (fastnn._validate.OUTPUTS).
+OUTPUT_LAYERS: dict[str, OutputLayer] = {
+    "sigmoid": OutputLayer(sigmoid, total_cross_entropy, cross_entropy_delta, _threshold),
+    "softmax": OutputLayer(softmax, total_categorical_cross_entropy, cross_entropy_delta, _most_probable),
+    "identity": OutputLayer(identity, total_squared_error, squared_error_delta, identity),
+}
+
+
+# ------------------------------------------------------------------ dropout
 
 
 def dropout(A: np.ndarray, D: np.ndarray, keep_prob: float) -> np.ndarray:
@@ -149,43 +316,40 @@ def forward(
     parameters: Mapping[str, np.ndarray],
     masks: Mapping[int, np.ndarray] | None = None,
     keep_prob: float = 1.0,
+    *,
+    output: str = "sigmoid",
+    hidden_activation: str = "relu",
 ) -> list[np.ndarray]:
-    """Activations ``[A0 = X, A1, ..., AL]``; ``AL`` of shape (1, m) is the output.
+    """Activations ``[A0 = X, A1, ..., AL]``; ``AL`` of shape (K, m) is the output.
 
-    With ``masks`` (``{l: D_l}``, one boolean array of shape (n_l, m) per hidden
-    layer, see :func:`dropout_mask`), each hidden layer's activations are dropped
-    out after the ReLU: ``A_l = A_l * D_l / keep_prob``. The input and the output
-    never are. Without them (the default) no dropout is applied at all.
+    Each hidden layer is ``A_l = g(W_l A_{l-1} + b_l)`` with ``g`` the
+    ``hidden_activation`` (:data:`ACTIVATIONS`), the last has the ``output``
+    layer's activation (:data:`OUTPUT_LAYERS`). With ``masks`` (``{l: D_l}``, one
+    boolean array of shape (n_l, m) per hidden layer, see :func:`dropout_mask`),
+    each hidden layer's activations are dropped out after the activation:
+    ``A_l = A_l * D_l / keep_prob``. The input and the output never are. Without
+    them (the default) no dropout is applied at all.
     """
     L = len(parameters) // 2
+    g = ACTIVATIONS[hidden_activation].forward
     activations = [X]
     for l in range(1, L + 1):
         Z = np.dot(parameters[f"W{l}"], activations[-1]) + parameters[f"b{l}"]
         if l == L:
-            activations.append(sigmoid(Z))
+            activations.append(OUTPUT_LAYERS[output].activation(Z))
         elif masks is None:
-            activations.append(relu(Z))
+            activations.append(g(Z))
         else:
-            activations.append(dropout(relu(Z), masks[l], keep_prob))
+            activations.append(dropout(g(Z), masks[l], keep_prob))
     return activations
 
 
-def total_cross_entropy(AL: np.ndarray, Y: np.ndarray) -> float:
-    """The binary cross-entropy summed over the examples (the optimisation study's
-    ``compute_cost``).
-
-    A saturated output (exactly 0 or 1) on the wrong label gives ``inf``; on the right
-    label the ``0 * inf`` term is NaN and ``nansum`` drops it.
-    """
-    logprobs = np.multiply(-np.log(AL), Y) + np.multiply(-np.log(1 - AL), 1 - Y)
-    return np.nansum(logprobs)
-
-
-def compute_cost(AL: np.ndarray, Y: np.ndarray) -> float:
-    """Binary cross-entropy exactly as the study computes it (``compute_loss``):
-    the mean over the m examples of :func:`total_cross_entropy`."""
+def compute_cost(AL: np.ndarray, Y: np.ndarray, output: str = "sigmoid") -> float:
+    """The mean over the m examples of the ``output`` layer's loss; for the
+    sigmoid, binary cross-entropy exactly as the study computes it
+    (``compute_loss``): ``1/m`` times :func:`total_cross_entropy`."""
     m = Y.shape[1]
-    return 1.0 / m * total_cross_entropy(AL, Y)
+    return 1.0 / m * OUTPUT_LAYERS[output].loss(AL, Y)
 
 
 def l2_penalty(parameters: Mapping[str, np.ndarray], l2: float) -> float:
@@ -203,10 +367,13 @@ def backward(
     masks: Mapping[int, np.ndarray] | None = None,
     keep_prob: float = 1.0,
     l2: float = 0.0,
+    *,
+    output: str = "sigmoid",
+    hidden_activation: str = "relu",
 ) -> dict[str, np.ndarray]:
     """Gradients ``dW1, db1, ..., dWL, dbL`` of :func:`compute_cost` plus
     ``l2_penalty(parameters, l2) / m``, for the activations of :func:`forward`
-    (with the same ``masks`` and ``keep_prob``, if any).
+    (with the same ``masks``, ``keep_prob``, ``output`` and ``hidden_activation``).
 
     Like the study's ``backward_propagation``, the dict also holds the gradients of
     the pre-activations and activations, ``dZ1 ... dZL`` and ``dA1 ... dA(L-1)``. The
@@ -214,15 +381,22 @@ def backward(
     does; freed at once, they left the top of the heap free for glibc to hand back to
     the kernel, and every iteration faulted it in again (benchmarks/README.md).
 
-    The cross-entropy part keeps the studies' order of operations
-    (``dZ_L = 1/m (A_L - Y)``, then ``dW = dZ . A_prev^T``); the L2 part,
-    ``(l2 / m) W``, is added after it, and only when ``l2 > 0``, so that ``l2=0``
-    computes exactly what it always has.
+    The loss's part keeps the studies' order of operations (``dZ_L`` from the
+    output layer, :data:`OUTPUT_LAYERS` - ``1/m (A_L - Y)`` for the sigmoid - then
+    ``dW = dZ . A_prev^T``); the L2 part, ``(l2 / m) W``, is added after it, and
+    only when ``l2 > 0``, so that ``l2=0`` computes exactly what it always has.
+
+    Each hidden activation's derivative takes the layer's activation before
+    dropout, ``g(Z)``: with ``masks`` the stored activation is ``g(Z) D /
+    keep_prob``, and ``1 - A^2`` of that is not tanh's derivative, so ``g(Z)`` is
+    recomputed here exactly as :func:`forward` computed it. (For ReLU either
+    gives the same bits: where a unit is dropped its ``dA`` is already 0.)
     """
     L = len(activations) - 1
     m = Y.shape[1]
+    g = ACTIVATIONS[hidden_activation]
     grads = {}
-    dZ = 1.0 / m * (activations[L] - Y)          # sigmoid + cross-entropy
+    dZ = OUTPUT_LAYERS[output].delta(activations[L], Y)
     for l in range(L, 0, -1):
         A_prev = activations[l - 1]
         grads[f"dZ{l}"] = dZ
@@ -232,10 +406,11 @@ def backward(
         grads[f"db{l}"] = np.sum(dZ, axis=1, keepdims=True)
         if l > 1:
             dA_prev = np.dot(parameters[f"W{l}"].T, dZ)
-            if masks is not None:                  # A_prev = dropout(relu(Z_prev))
+            if masks is not None:                  # A_prev = dropout(g(Z_prev))
                 dA_prev = dropout_backward(dA_prev, masks[l - 1], keep_prob)
+                A_prev = g.forward(np.dot(parameters[f"W{l - 1}"], activations[l - 2]) + parameters[f"b{l - 1}"])
             grads[f"dA{l - 1}"] = dA_prev
-            dZ = np.multiply(dA_prev, np.int64(A_prev > 0))  # relu
+            dZ = g.backward(dA_prev, A_prev)
     return grads
 
 
@@ -364,9 +539,13 @@ def train(
     time_interval: int = 1000,
     l2: float = 0.0,
     keep_prob: float = 1.0,
+    output: str = "sigmoid",
+    hidden_activation: str = "relu",
+    dtype: Any = None,
 ) -> TrainResult:
     """Train with plain NumPy: the study's full-batch gradient descent and the
-    options of the course unit "Improving deep neural networks".
+    options of the course unit "Improving deep neural networks", for any output
+    layer, hidden activation and float dtype.
 
     With every option at its default this is :func:`fastnn.train` (without its
     ``n_threads`` and ``kernel``): the same checks, warnings and result, and the
@@ -378,11 +557,16 @@ def train(
     ----------
     X : array_like of shape (n_x, m)
         Inputs, examples in columns. Integer, boolean, float32 and non-contiguous
-        arrays are converted to C-contiguous float64 (the input is never modified).
-    Y : array_like of shape (1, m) or (m,)
-        Labels, 0 or 1; a flat array of m labels is taken as the row (1, m).
+        arrays are converted to a C-contiguous array of the run's ``dtype`` (the
+        input is never modified).
+    Y : array_like of shape (K, m), (1, m) or (m,)
+        Targets for the K = ``layers_dims[-1]`` outputs; a flat array of m values
+        is taken as the row (1, m). By ``output``: "sigmoid", labels 0 or 1 (one
+        row per unit); "softmax", one-hot columns (K, m) or a row of class labels
+        0 to K - 1, which is converted to the same one-hot array; "identity", any
+        finite numbers.
     layers_dims : sequence of int, optional
-        ``[n_x, n_1, ..., n_{L-1}, 1]``. Defaults to the study's ``[n_x, 10, 5, 1]``,
+        ``[n_x, n_1, ..., n_{L-1}, K]``. Defaults to the study's ``[n_x, 10, 5, 1]``,
         or to the shapes of ``parameters`` when those are given.
     initialization : str or callable, default="he"
         Scheme for the initial weights: a name in
@@ -459,28 +643,50 @@ def train(
         ``(shuffle_seed, epoch, step, l, unit, example)``, where ``step`` is the
         mini-batch's index in its epoch (0 for full batch) and ``example`` its
         column in ``X``. 1 takes no dropout path at all.
+    output : {"sigmoid", "softmax", "identity"}, default="sigmoid"
+        The output layer and its loss (:data:`OUTPUT_LAYERS`), each with
+        ``dZ_L`` of the mean loss: "sigmoid", binary cross-entropy summed over
+        the K units (independent labels when K > 1), ``dZ_L = (A - Y) / m``;
+        "softmax" (K >= 2), categorical cross-entropy ``-sum Y log A``, computed
+        stably, ``dZ_L = (A - Y) / m``; "identity", squared error with
+        scikit-learn's scale, the mean over examples and outputs of
+        ``(a - y)^2 / 2``, ``dZ_L = (A - Y) / (m K)``.
+    hidden_activation : {"relu", "tanh", "sigmoid", "identity"}, default="relu"
+        The hidden layers' activation (:data:`ACTIVATIONS`); dropout applies
+        after it.
+    dtype : {float64, float32} or None, default=None
+        What the run computes in: ``X``, ``Y``, the parameters, the optimiser's
+        state and every operation (``np.float32``, ``np.dtype("float32")`` or
+        ``"float32"``). Drawn initial parameters are drawn in float64, as for a
+        float64 run, and rounded. None: the dtype of ``parameters`` or of the
+        ``resume`` result, else float64; a dtype that contradicts theirs is an
+        error. The costs are float64 either way.
 
     Returns
     -------
     TrainResult
         The parameters after the last epoch, and ``costs[e]``, the cost of epoch
-        ``e``: the sum over its mini-batches of each one's summed cross-entropy,
-        plus ``(l2 / 2) * sum_l ||W_l||^2`` per mini-batch, each computed before
-        that mini-batch's update (with its dropout masks), the total divided by m.
-        For full batch this is the study's cost, and with ``l2`` the course's
-        ``compute_cost_with_regularization``:
+        ``e``: the sum over its mini-batches of each one's summed loss (see
+        ``output``), plus ``(l2 / 2) * sum_l ||W_l||^2`` per mini-batch, each
+        computed before that mini-batch's update (with its dropout masks), the
+        total divided by m. For full batch this is the study's cost, and with
+        ``l2`` the course's ``compute_cost_with_regularization``:
         ``cross_entropy + (1 / m) (l2 / 2) sum_l ||W_l||^2``. ``learning_rate`` is
         the one given, before decay. ``state`` holds what ``resume`` needs: the
         epochs trained over the whole run, the velocities and moments (keyed
         ``"W1"``, ... like the parameters, where this module keys them ``"dW1"``,
-        ... like the gradients) and Adam's ``t``.
+        ... like the gradients) and Adam's ``t``. ``output`` and
+        ``hidden_activation`` are recorded; ``dtype`` is the parameters'.
 
     Raises
     ------
     ValueError, TypeError
         As :func:`fastnn.train` for the data, the network, the study's arguments
-        and ``resume``, and as :func:`fastnn._validate.check_options` for the
-        options: all before anything is drawn or trained.
+        and ``resume``, as :func:`fastnn._validate.check_options` for the
+        options, as :func:`fastnn._validate.check_model` for ``output``,
+        ``hidden_activation`` and ``dtype`` and as
+        :func:`fastnn._validate.check_targets` for ``Y`` against the output
+        layer: all before anything is drawn or trained.
     FloatingPointError
         At the epoch whose update left a parameter NaN or inf.
     KeyboardInterrupt
@@ -500,8 +706,11 @@ def train(
         optimizer=optimizer, mini_batch_size=mini_batch_size, shuffle_seed=shuffle_seed,
         beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon, decay_rate=decay_rate,
         time_interval=time_interval, l2=l2, keep_prob=keep_prob,
+        output=output, hidden_activation=hidden_activation, dtype=dtype,
     )
     X, Y, parameters = problem.X, problem.Y, start_from.parameters
+    model = problem.model
+    loss = OUTPUT_LAYERS[model.output].loss
     m = X.shape[1]
     dims = start_from.layers_dims
     L = len(dims) - 1
@@ -535,6 +744,8 @@ def train(
             engine="reference",
             elapsed=time.perf_counter() - start,
             state=state,
+            output=model.output,
+            hidden_activation=model.hidden_activation,
         )
 
     # The run as it stood after the last finished epoch, rebound in one assignment
@@ -544,7 +755,7 @@ def train(
     unit = "iteration" if options.mini_batch_size is None else "epoch"
     start = time.perf_counter()
     try:
-        # Saturated sigmoids make log(0) and 0 * inf: expected, and handled by nansum.
+        # Saturated outputs make log(0) and 0 * inf: expected, and handled by nansum.
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
             for i in range(problem.num_iterations):
                 epoch = done_before + i                   # the run's epoch number
@@ -566,11 +777,17 @@ def train(
                             )
                             for l in range(1, L)
                         }
-                    activations = forward(X_batch, parameters, masks, options.keep_prob)
-                    summed_cost += total_cross_entropy(activations[-1], Y_batch)
+                    activations = forward(
+                        X_batch, parameters, masks, options.keep_prob,
+                        output=model.output, hidden_activation=model.hidden_activation,
+                    )
+                    summed_cost += loss(activations[-1], Y_batch)
                     if options.l2 > 0:
                         summed_cost += l2_penalty(parameters, options.l2)
-                    grads = backward(Y_batch, activations, parameters, masks, options.keep_prob, options.l2)
+                    grads = backward(
+                        Y_batch, activations, parameters, masks, options.keep_prob, options.l2,
+                        output=model.output, hidden_activation=model.hidden_activation,
+                    )
                     if options.optimizer == "gd":
                         parameters = update(parameters, grads, rate)
                     elif options.optimizer == "momentum":
@@ -594,7 +811,13 @@ def train(
 
 
 def cost_and_gradients(
-    X: Any, Y: Any, parameters: Mapping[str, Any], *, l2: float = 0.0
+    X: Any,
+    Y: Any,
+    parameters: Mapping[str, Any],
+    *,
+    l2: float = 0.0,
+    output: str = "sigmoid",
+    hidden_activation: str = "relu",
 ) -> tuple[float, dict[str, np.ndarray]]:
     """Cost and gradients at ``parameters``: one forward and one backward pass.
 
@@ -602,15 +825,92 @@ def cost_and_gradients(
     with ``l2 > 0`` the cost is the course's ``compute_cost_with_regularization``,
     ``compute_cost + (1 / m) (l2 / 2) sum_l ||W_l||^2``, and each ``dW_l`` gains
     ``(l2 / m) W_l`` (see :func:`backward`).
+
+    Parameters
+    ----------
+    X : array_like of shape (n_x, m)
+    Y : array_like of shape (K, m), (1, m) or (m,)
+        Targets for the output layer, as for :func:`train`.
+    parameters : dict
+        ``{"W1": ..., "b1": ..., ...}``; not modified. Everything is computed in
+        their dtype (float32 if they all are, else float64).
+    l2 : float, default=0.0
+    output, hidden_activation : str
+        As for :func:`train`.
+
+    Returns
+    -------
+    cost : float
+        A float64 scalar whatever the dtype.
+    grads : dict
+        ``{"dW1": ..., "db1": ..., ...}``, shaped like the parameters, in their dtype.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`train`, for ``X``, ``Y``, ``parameters``, ``l2``, ``output``
+        and ``hidden_activation``.
     """
-    X, Y = check_X_Y(X, Y)
-    _, parameters = check_network(parameters, X)
+    model, X, Y, _, parameters = check_network_data(
+        X, Y, parameters, output=output, hidden_activation=hidden_activation
+    )
     l2 = check_l2(l2)
+    names = dict(output=model.output, hidden_activation=model.hidden_activation)
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        activations = forward(X, parameters)
-        cost = compute_cost(activations[-1], Y)
+        activations = forward(X, parameters, **names)
+        cost = compute_cost(activations[-1], Y, model.output)
         if l2 > 0:
             cost = cost + 1.0 / Y.shape[1] * l2_penalty(parameters, l2)
-        grads = backward(Y, activations, parameters, l2=l2)
+        grads = backward(Y, activations, parameters, l2=l2, **names)
     # The parameters' gradients only, as the compiled engine returns them.
-    return cost, {key: value for key, value in grads.items() if key[:2] in ("dW", "db")}
+    return np.float64(cost), {key: value for key, value in grads.items() if key[:2] in ("dW", "db")}
+
+
+def predict_proba(
+    X: Any, parameters: Mapping[str, Any], *, output: str = "sigmoid", hidden_activation: str = "relu"
+) -> np.ndarray:
+    """The network's outputs: the sigmoid's probabilities, the softmax's (each
+    column sums to 1) or the identity's values.
+
+    Parameters
+    ----------
+    X : array_like of shape (n_x, m)
+    parameters : dict
+        ``{"W1": ..., "b1": ..., ...}``, computed in their dtype (see
+        :func:`cost_and_gradients`).
+    output, hidden_activation : str
+        As for :func:`train`.
+
+    Returns
+    -------
+    ndarray of shape (K, m)
+        In the parameters' dtype.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`train`, for ``X``, ``parameters``, ``output`` and
+        ``hidden_activation``.
+    """
+    model, X, _, _, parameters = check_network_data(
+        X, None, parameters, output=output, hidden_activation=hidden_activation
+    )
+    # A saturating sigmoid overflows exp(-Z) to inf, and 1 / (1 + inf) is the 0 it means.
+    with np.errstate(over="ignore"):
+        return forward(X, parameters, output=model.output, hidden_activation=model.hidden_activation)[-1]
+
+
+def predict(
+    X: Any, parameters: Mapping[str, Any], *, output: str = "sigmoid", hidden_activation: str = "relu"
+) -> np.ndarray:
+    """The network's predictions, by output layer: "sigmoid", 1 where the
+    probability is above 0.5, else 0, as the study's ``predict`` (int64, shape
+    (K, m)); "softmax", the class of the largest probability, the first on a tie
+    (int64, shape (1, m), as the labels :func:`train` takes); "identity", the
+    outputs themselves (shape (K, m), the parameters' dtype).
+
+    Parameters and Raises as :func:`predict_proba`. Unlike the study's
+    ``fastnn.predict(X, y, parameters)``, this takes no labels and prints nothing.
+    """
+    probabilities = predict_proba(X, parameters, output=output, hidden_activation=hidden_activation)
+    return OUTPUT_LAYERS[output].predict(probabilities)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from fastnn._validate import TrainingState
+from fastnn._validate import TrainingState, parameters_dtype
 
 __all__ = ["TrainResult", "TrainingState"]
 
@@ -18,14 +18,15 @@ class TrainResult:
     ----------
     parameters : dict of str to ndarray
         ``"W1"`` of shape ``(n_1, n_x)``, ``"b1"`` of shape ``(n_1, 1)``, ... after
-        the last iteration.
+        the last iteration, all in the run's dtype (see :attr:`dtype`).
     costs : ndarray of shape (num_iterations,)
         ``costs[i]`` is the cost at iteration ``i`` of this call, before that
-        iteration's update (``inf`` where the output sigmoid saturated on a wrong
-        label). A resumed call's iterations continue the run's count:
-        ``costs[i]`` is that of epoch ``state.epochs - num_iterations + i``.
+        iteration's update (``inf`` where the output saturated on a wrong
+        label), float64 whatever the run's dtype. A resumed call's iterations
+        continue the run's count: ``costs[i]`` is that of epoch
+        ``state.epochs - num_iterations + i``.
     layers_dims : list of int
-        ``[n_x, n_1, ..., 1]``.
+        ``[n_x, n_1, ..., K]``, K output units.
     initialization : str or None
         The scheme the parameters were drawn from; None for a warm start.
     learning_rate : float
@@ -44,6 +45,10 @@ class TrainResult:
         moments and step count): pass the result as ``resume=`` to either engine's
         ``train``. None for a model loaded from a file of format version 1 or 2,
         which did not record it.
+    output : {"sigmoid", "softmax", "identity"}, default="sigmoid"
+        The output layer, and so the loss, the network was trained with.
+    hidden_activation : {"relu", "tanh", "sigmoid", "identity"}, default="relu"
+        The activation of its hidden layers.
     """
 
     parameters: dict[str, np.ndarray]
@@ -55,6 +60,14 @@ class TrainResult:
     engine: str
     elapsed: float = field(default=0.0)
     state: TrainingState | None = field(default=None)
+    output: str = field(default="sigmoid")
+    hidden_activation: str = field(default="relu")
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The dtype the run computed in, its parameters': float32 when every
+        parameter is float32, else float64."""
+        return parameters_dtype(self.parameters)
 
     @property
     def num_iterations(self) -> int:
@@ -70,6 +83,8 @@ class TrainResult:
         shapes = ", ".join(f"{k}{v.shape}" for k, v in self.parameters.items() if k[0] == "W")
         return (
             f"TrainResult(engine={self.engine!r}, layers_dims={self.layers_dims}, "
+            f"output={self.output!r}, hidden_activation={self.hidden_activation!r}, "
+            f"dtype={self.dtype.name}, "
             f"initialization={self.initialization!r}, learning_rate={self.learning_rate}, "
             f"iterations={self.num_iterations}, final_cost={self.final_cost:.6g}, "
             f"elapsed={self.elapsed:.3g} s, weights: {shapes})"
