@@ -85,40 +85,46 @@ def _permutations(m: int, shuffle_seed: int, epochs: range) -> np.ndarray:
     return permutations
 
 
-def _kernel(build: str | None):
-    return _dispatch.load(_dispatch.default_build() if build is None else build)
+def _kernel(build: str | None, dtype: np.dtype = np.dtype(np.float64)):
+    return _dispatch.load(_dispatch.default_build() if build is None else build, np.dtype(dtype).name)
 
 
-def _check_kernel_model(model: ModelOptions, layers_dims: Sequence[int]) -> None:
-    """What today's kernel computes, checked after the shared validation: one
-    sigmoid output unit over ReLU layers, in float64. Other outputs, activations
-    and dtypes are the oracle's (``fastnn.reference``) until the kernel learns them.
+# The kernel's codes for each output layer and hidden activation
+# (src_pyx/_kernel.pxi.tp: OUT_* and ACT_*).
+OUTPUT_CODES = {"sigmoid": 0, "softmax": 1, "identity": 2}
+HIDDEN_CODES = {"relu": 0, "tanh": 1, "sigmoid": 2, "identity": 3}
+
+# Layers with at least this many weights run their products through BLAS (gemm)
+# instead of the kernel's register tiles, per precision. Measured with
+# benchmarks/bench_widths.py (1 thread, x86_64_v3 build, gradient calls at m =
+# 1797): in float64 gemm was 1.02x the tiles' speed at 1,024 weights a layer
+# ([64, 16, 1]), 1.19x at 2,048 and 1.28x at 4,096, and 0.75x at 256; in float32,
+# whose tiles hold twice the values, 0.83x at 2,048, 1.03x at 4,096, 1.14x at 8,192.
+BLAS_MIN_WEIGHTS = {"float64": 2048, "float32": 4096}
+
+
+def _kernel_model(model: ModelOptions, options: TrainingOptions | None = None) -> dict[str, Any]:
+    """The kernel's keyword arguments for ``model``: its output and hidden
+    activation codes and the BLAS threshold of its precision.
 
     Raises
     ------
     NotImplementedError
-        For an ``output`` other than "sigmoid", a ``hidden_activation`` other than
-        "relu", or a dtype other than float64.
-    ValueError
-        For more than one output unit, as the engine always has.
+        For dropout (``keep_prob < 1``) with hidden units other than ReLU, which
+        only :func:`fastnn.reference.train` runs: the kernel's dropout derivative
+        relies on ReLU's.
     """
-    for option, value, kernel in (
-        ("output", model.output, "sigmoid"), ("hidden_activation", model.hidden_activation, "relu")
-    ):
-        if value != kernel:
-            raise NotImplementedError(
-                f"{option}={value!r} is not in the compiled engine yet; fastnn.reference trains it"
-            )
-    if model.dtype != np.float64:
+    if options is not None and options.keep_prob < 1 and model.hidden_activation != "relu":
         raise NotImplementedError(
-            f"dtype={model.dtype.name} (the dtype asked for, or the parameters') is not in the"
-            " compiled engine yet; fastnn.reference trains it"
+            f"keep_prob={options.keep_prob} with hidden_activation={model.hidden_activation!r}"
+            " is not in the compiled engine (its dropout needs relu hidden units);"
+            " fastnn.reference.train runs it"
         )
-    if layers_dims[-1] != 1:
-        raise ValueError(
-            f"layers_dims[-1] must be 1 (one sigmoid output unit) on the compiled engine,"
-            f" got {layers_dims[-1]}; fastnn.reference trains K outputs"
-        )
+    return {
+        "output": OUTPUT_CODES[model.output],
+        "hidden": HIDDEN_CODES[model.hidden_activation],
+        "blas_min_weights": BLAS_MIN_WEIGHTS[model.dtype.name],
+    }
 
 
 def _layout(layers_dims: Sequence[int]) -> tuple[np.ndarray, np.ndarray, int]:
@@ -134,12 +140,14 @@ def _layout(layers_dims: Sequence[int]) -> tuple[np.ndarray, np.ndarray, int]:
     return dims, offsets, position
 
 
-def pack(parameters: Mapping[str, np.ndarray], layers_dims: Sequence[int]) -> np.ndarray:
-    """W1, b1, W2, b2, ... flattened into one float64 buffer, the kernel's layout."""
+def pack(
+    parameters: Mapping[str, np.ndarray], layers_dims: Sequence[int], dtype: Any = np.float64
+) -> np.ndarray:
+    """W1, b1, W2, b2, ... flattened into one buffer of ``dtype``, the kernel's layout."""
     L = len(layers_dims) - 1
     return np.concatenate(
         [np.ravel(parameters[f"{name}{l}"]) for l in range(1, L + 1) for name in "Wb"]
-    ).astype(np.float64, copy=False)
+    ).astype(dtype, copy=False)
 
 
 def unpack(theta: np.ndarray, layers_dims: Sequence[int]) -> dict[str, np.ndarray]:
@@ -246,10 +254,11 @@ def train(
         bit). At their defaults training is the study's full-batch gradient
         descent, on its own kernel loop.
     output, hidden_activation, dtype
-        Checked as :func:`fastnn.reference.train` checks them; the kernel runs
-        their defaults only so far: one sigmoid output unit, ReLU hidden layers,
-        float64 (``dtype=None`` is float64 unless ``parameters`` or ``resume``
-        are float32).
+        The output layer and its loss, the hidden units and the precision, as
+        :func:`fastnn.reference.train` defines them; ``dtype=None`` is float64
+        unless ``parameters`` or ``resume`` are float32. Layers with at least
+        :data:`BLAS_MIN_WEIGHTS` weights run through BLAS. Dropout
+        (``keep_prob < 1``) needs ReLU hidden units here.
     n_threads : int, optional
         Threads to run on; default: all cores available to the process. Examples are
         split into groups of blocks of 320 that threads take whole: 8 blocks a group
@@ -283,8 +292,8 @@ def train(
         If an array does not hold real numbers, an option has the wrong type, or
         ``resume`` is not a TrainResult.
     NotImplementedError
-        If ``output``, ``hidden_activation`` or the dtype is valid but not the
-        default, which only :func:`fastnn.reference.train` trains so far.
+        For dropout with hidden units other than ReLU, which only
+        :func:`fastnn.reference.train` runs.
     FloatingPointError
         If the parameters overflow to NaN or inf (learning rate too large); the
         message names the iteration.
@@ -310,14 +319,15 @@ def train(
         time_interval=time_interval, l2=l2, keep_prob=keep_prob,
         output=output, hidden_activation=hidden_activation, dtype=dtype,
     )
-    _check_kernel_model(problem.model, start_from.layers_dims)
+    model = _kernel_model(problem.model, options)
     resumed = start_from.state
     done_before = 0 if resumed is None else resumed.epochs   # epochs of the run so far
-    core = _kernel(kernel)
+    dtype = problem.model.dtype
+    core = _kernel(kernel, dtype)
     threads = _threads(n_threads)
     dims, offsets, n_params = _layout(start_from.layers_dims)
-    theta = pack(start_from.parameters, start_from.layers_dims)
-    grad = np.empty(n_params)
+    theta = pack(start_from.parameters, start_from.layers_dims, dtype)
+    grad = np.empty(n_params, dtype)
     y = problem.Y
     costs = np.empty(problem.num_iterations)
     progress = np.zeros(1, dtype=np.intp)  # iterations finished; the kernel counts
@@ -350,13 +360,13 @@ def train(
              and options.l2 == 0 and options.decay_rate == 0 and options.keep_prob == 1)
     # The optimiser's state, carried from one kernel call to the next (and over from
     # the run resumed): zeros where it starts afresh or the optimiser keeps none.
-    velocity, second_moment = np.zeros(n_params), np.zeros(n_params)
+    velocity, second_moment = np.zeros(n_params, dtype), np.zeros(n_params, dtype)
     adam_steps = np.zeros(1, dtype=np.intp)
     if resumed is not None:
         if resumed.velocity is not None:
-            velocity = pack(resumed.velocity, start_from.layers_dims)
+            velocity = pack(resumed.velocity, start_from.layers_dims, dtype)
         if resumed.second_moment is not None:
-            second_moment = pack(resumed.second_moment, start_from.layers_dims)
+            second_moment = pack(resumed.second_moment, start_from.layers_dims, dtype)
         adam_steps[0] = resumed.adam_steps
     unit = "iteration" if options.mini_batch_size is None else "epoch"
 
@@ -366,7 +376,7 @@ def train(
         if study:
             return core.train_chunk(
                 problem.X, y, dims, offsets, theta, grad, chunk, progress,
-                problem.learning_rate, threads,
+                problem.learning_rate, threads, **model,
             )
         epochs = range(first, first + len(chunk))
         rates = np.array([_decayed_learning_rate(problem.learning_rate, e, options) for e in epochs])
@@ -378,7 +388,7 @@ def train(
             options.mini_batch_size or problem.X.shape[1], OPTIMIZER_CODES[options.optimizer],
             options.beta, options.beta1, options.beta2, options.epsilon, options.l2,
             options.keep_prob, options.shuffle_seed, first, velocity, second_moment, adam_steps,
-            threads,
+            threads, **model,
         )
 
     start = time.perf_counter()
@@ -410,40 +420,38 @@ def predict_proba(
     n_threads: int | None = None,
     kernel: str | None = None,
 ) -> np.ndarray:
-    """The network's output, the sigmoid probabilities, on the compiled engine.
+    """The network's output layer on the compiled engine: the sigmoid
+    probabilities, the softmax's class probabilities or the identity's values.
 
     Parameters
     ----------
     X : array_like of shape (n_x, m)
     parameters : dict
-        ``{"W1": ..., "b1": ..., ...}`` with a single output unit, float64 (or
-        integer; float32 parameters are not in the kernel yet).
+        ``{"W1": ..., "b1": ..., ...}``, float64 or float32 (computed in their dtype).
     output, hidden_activation : str
-        As for :func:`train`: checked, and only the defaults run so far.
+        As for :func:`train`.
     n_threads, kernel
         As for :func:`train`.
 
     Returns
     -------
-    ndarray of shape (1, m)
+    ndarray of shape (K, m)
+        In the parameters' dtype; for softmax each column sums to 1.
 
     Raises
     ------
     ValueError, TypeError
         As :func:`train`, for ``X``, ``parameters``, ``output`` and
         ``hidden_activation``.
-    NotImplementedError
-        As :func:`train`, for a valid but not yet compiled output, activation or
-        dtype.
     """
     model, X, _, layers_dims, checked = check_network_data(
         X, None, parameters, output=output, hidden_activation=hidden_activation
     )
-    _check_kernel_model(model, layers_dims)
     dims, offsets, _ = _layout(layers_dims)
-    out = np.empty((layers_dims[-1], X.shape[1]))
-    _kernel(kernel).forward(
-        X, dims, offsets, pack(checked, layers_dims), out, _threads(n_threads)
+    out = np.empty((layers_dims[-1], X.shape[1]), model.dtype)
+    _kernel(kernel, model.dtype).forward(
+        X, dims, offsets, pack(checked, layers_dims, model.dtype), out, _threads(n_threads),
+        **_kernel_model(model),
     )
     return out
 
@@ -461,17 +469,17 @@ def cost_and_gradients(
     Parameters
     ----------
     X : array_like of shape (n_x, m)
-    Y : array_like of shape (1, m) or (m,)
-        Labels, 0 or 1.
+    Y : array_like of shape (K, m), or (1, m) or (m,)
+        Targets for ``output``, as for :func:`train`.
     parameters : dict
-        ``{"W1": ..., "b1": ..., ...}`` with a single output unit; not modified.
+        ``{"W1": ..., "b1": ..., ...}``; not modified. Computed in their dtype.
     l2 : float, default=0.0
         L2 regularisation strength (the course's ``lambd``), >= 0: the cost gains
         ``(1 / m) (l2 / 2) sum_l ||W_l||^2`` (the course's
         ``compute_cost_with_regularization``) and each ``dW_l`` gains
         ``(l2 / m) W_l``. 0 leaves both exactly as they were.
     output, hidden_activation : str
-        As for :func:`train`: checked, and only the defaults run so far.
+        As for :func:`train`.
     n_threads, kernel
         As for :func:`train`.
 
@@ -486,21 +494,17 @@ def cost_and_gradients(
     ValueError, TypeError
         As :func:`train`, for ``X``, ``Y``, ``parameters``, ``l2``, ``output``
         and ``hidden_activation``.
-    NotImplementedError
-        As :func:`train`, for a valid but not yet compiled output, activation or
-        dtype (the parameters').
     """
     model, X, Y, layers_dims, checked = check_network_data(
         X, Y, parameters, output=output, hidden_activation=hidden_activation
     )
     l2 = check_l2(l2)
-    _check_kernel_model(model, layers_dims)
     dims, offsets, n_params = _layout(layers_dims)
-    grad = np.empty(n_params)
-    cost = _kernel(kernel).gradient(
+    grad = np.empty(n_params, model.dtype)
+    cost = _kernel(kernel, model.dtype).gradient(
         X, Y, dims, offsets,
-        pack(checked, layers_dims), grad,
-        _threads(n_threads),
+        pack(checked, layers_dims, model.dtype), grad,
+        _threads(n_threads), **_kernel_model(model),
     )
     grads = {f"d{key}": value for key, value in unpack(grad, layers_dims).items()}
     if l2 > 0:

@@ -97,7 +97,7 @@ def test_defaults_still_run_the_study_loop(monkeypatch):
     # The study's full-batch gradient descent keeps its own kernel loop (and its speed).
     calls = []
     core = engine._kernel(None)
-    monkeypatch.setattr(engine, "_kernel", lambda build: _Spy(core, calls))
+    monkeypatch.setattr(engine, "_kernel", lambda build, dtype=None: _Spy(core, calls))
     fastnn.train(X0, Y0, **SMALL)
     assert set(calls) == {"train_chunk"}
     fastnn.train(X0, Y0, **SMALL, optimizer="momentum")

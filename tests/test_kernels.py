@@ -24,9 +24,9 @@ from fastnn import _dispatch
 ran = []
 for build in _dispatch.available_builds():
     module = _dispatch.load(build)
-    def spy(*args, _run=module.train_chunk, _name=module.__name__):
+    def spy(*args, _run=module.train_chunk, _name=module.__name__, **kwargs):
         ran.append(_name)
-        return _run(*args)
+        return _run(*args, **kwargs)
     module.train_chunk = spy
 X, Y, _, _ = fastnn.load_dataset()
 costs = fastnn.train(X, Y).costs
@@ -37,9 +37,9 @@ json.dump({"ran": sorted(set(ran)), "costs": costs.tolist()}, sys.stdout)
 def _recording(module, ran):
     run = module.train_chunk
 
-    def train_chunk(*args):
+    def train_chunk(*args, **kwargs):
         ran.append(module.__name__)
-        return run(*args)
+        return run(*args, **kwargs)
 
     return train_chunk
 

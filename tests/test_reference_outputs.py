@@ -504,36 +504,11 @@ def test_evaluation_checks_the_same_options(module, function):
 
 # --------------------------------------------------------- the compiled engine
 
-NOT_COMPILED = {
-    "softmax": (dict(Y=BAD_LABELS, layers_dims=[3, 4, 3], output="softmax"), r"output='softmax' is not in the compiled"),
-    "identity": (dict(Y=BAD_Y * 3.5, output="identity"), r"output='identity' is not in the compiled engine yet"),
-    "tanh": (dict(hidden_activation="tanh"), r"hidden_activation='tanh' is not in the compiled engine yet"),
-    "float32": (dict(dtype="float32"), r"dtype=float32 .* is not in the compiled engine yet"),
-    "float32-parameters": (dict(parameters=FLOAT32_START), r"dtype=float32 .* is not in the compiled engine yet"),
-}
-
-
-@pytest.mark.parametrize("case", list(NOT_COMPILED))
-def test_the_compiled_engine_refuses_what_its_kernel_does_not_run_yet(case):
-    changes, message = NOT_COMPILED[case]
-    with pytest.raises(NotImplementedError, match=message):
-        engine.train(**bad(**changes))
-    # The oracle trains the same arguments.
-    assert reference.train(**bad(**changes)).num_iterations == 2
-
-
-def test_the_compiled_evaluation_refuses_what_its_kernel_does_not_run_yet():
-    softmax = fastnn.initialize_parameters([3, 4, 3])
-    with pytest.raises(NotImplementedError, match="output='softmax' is not in the compiled engine yet"):
-        engine.cost_and_gradients(BAD_X, BAD_LABELS, softmax, output="softmax")
-    with pytest.raises(NotImplementedError, match="output='softmax' is not in the compiled engine yet"):
-        engine.predict_proba(BAD_X, softmax, output="softmax")
-    with pytest.raises(NotImplementedError, match="hidden_activation='sigmoid' is not in the compiled engine"):
-        engine.predict_proba(BAD_X, FLOAT32_START, hidden_activation="sigmoid")
-    with pytest.raises(NotImplementedError, match="dtype=float32 .* is not in the compiled engine yet"):
-        engine.cost_and_gradients(BAD_X, BAD_Y, FLOAT32_START)
-    with pytest.raises(ValueError, match=r"layers_dims\[-1\] must be 1 .* on the compiled engine, got 2"):
-        engine.cost_and_gradients(BAD_X, np.zeros((2, 60)), fastnn.initialize_parameters([3, 4, 2]))
+def test_the_compiled_engine_refuses_dropout_without_relu():
+    # The kernel's dropout derivative relies on relu's; the oracle recomputes g(Z).
+    with pytest.raises(NotImplementedError, match="keep_prob=0.8 with hidden_activation='tanh' is not in the compiled"):
+        engine.train(**bad(hidden_activation="tanh", keep_prob=0.8))
+    assert reference.train(**bad(hidden_activation="tanh", keep_prob=0.8)).num_iterations == 2
 
 
 def test_the_compiled_engine_and_the_oracle_agree_at_the_defaults_spelt_out():

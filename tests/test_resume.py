@@ -85,7 +85,7 @@ def test_resuming_the_study_keeps_its_kernel_loop(monkeypatch):
     calls = []
     core = engine._kernel(None)
     first = fastnn.train(MOONS_X, MOONS_Y, num_iterations=20)
-    monkeypatch.setattr(engine, "_kernel", lambda build: _Spy(core, calls))
+    monkeypatch.setattr(engine, "_kernel", lambda build, dtype=None: _Spy(core, calls))
     fastnn.train(MOONS_X, MOONS_Y, num_iterations=20, resume=first)
     assert set(calls) == {"train_chunk"}
 
@@ -103,11 +103,11 @@ class _Spy:
         if name not in ("train_chunk", "train_epochs"):
             return function
 
-        def call(*args):
+        def call(*args, **kwargs):
             self._calls.append(name)
             if len(self._calls) == self._interrupt_at:
                 raise KeyboardInterrupt
-            return function(*args)
+            return function(*args, **kwargs)
 
         return call
 
@@ -185,7 +185,7 @@ def test_a_ctrl_c_of_the_compiled_engine_resumes_exactly(optimizer, monkeypatch)
     monkeypatch.setattr(engine, "CHUNK", 7)
     core = engine._kernel(None)
     with monkeypatch.context() as patch:
-        patch.setattr(engine, "_kernel", lambda build: _Spy(core, [], interrupt_at=3))
+        patch.setattr(engine, "_kernel", lambda build, dtype=None: _Spy(core, [], interrupt_at=3))
         with pytest.raises(KeyboardInterrupt) as info:
             fastnn.train(MOONS_X, MOONS_Y, num_iterations=200, resume=first, **options)
     partial = info.value.partial_result

@@ -137,7 +137,7 @@ def test_nested_lists_are_accepted():
     "X, parameters, error, message",
     [
         (X0[:1], fastnn.initialize_parameters([2, 4, 1]), ValueError, r"layers_dims\[0\] must equal n_x"),
-        (X0, fastnn.initialize_parameters([2, 4, 2]), ValueError, r"layers_dims\[-1\] must be 1"),
+        (X0, fastnn.initialize_parameters([2, 4, 1]), ValueError, r"output='softmax' needs K >= 2 output units"),
         (X0, {"b1": np.zeros((1, 1))}, ValueError, "parameters has no 'W1'"),
         (X0, {"W1": np.zeros((0, 2)), "b1": np.zeros((0, 1)), "W2": np.zeros((1, 0)), "b2": np.ones((1, 1))},
          ValueError, "positive integers, got 0"),
@@ -145,11 +145,12 @@ def test_nested_lists_are_accepted():
         (X0.T, fastnn.initialize_parameters([2, 4, 1]), ValueError,
          r"layers_dims\[0\] must equal n_x = X.shape\[0\] = 60, got 2; X looks transposed.*pass X\.T"),
     ],
-    ids=["wrong-n_x", "two-outputs", "no-W1", "zero-width", "inf", "X-transposed"],
+    ids=["wrong-n_x", "softmax-one-output", "no-W1", "zero-width", "inf", "X-transposed"],
 )
-def test_predict_proba_rejects_bad_input(X, parameters, error, message):
+def test_predict_proba_rejects_bad_input(X, parameters, error, message, request):
+    output = "softmax" if "softmax" in request.node.callspec.id else "sigmoid"
     with pytest.raises(error, match=message):
-        fastnn.predict_proba(X, parameters)
+        fastnn.predict_proba(X, parameters, output=output)
 
 
 def test_predict_rejects_bad_labels():
