@@ -16,6 +16,10 @@ loads the best build the running CPU supports.
   other. (NumPy's own answer there depends on its BLAS kernel.) It costs 3-9 %:
   with -ffp-contract=fast the v4 build took 0.97x the time at m=300 and 0.94x at
   m=30000, the v3 build 0.91x at m=300 (interleaved runs).
+  Decision (kept off): the 3-9 % is on the small layers only - layers wide enough
+  for arithmetic to dominate go through BLAS, which fuses anyway - and is worth
+  less than a diverged run that reads the same (inf, or NaN) whichever build a
+  user's CPU picks.
 
 - x86_64_v4 (x86-64 Linux only): the same with -march=x86-64-v4 (AVX-512: vectors
   of 8 doubles, 32 registers). On the AMD EPYC (Zen 4) this project is measured

@@ -6,7 +6,8 @@ full-batch sizes, so that a per-layer threshold can be chosen from numbers
 (STYLE.md, "Kernels"). Each case is a network and a number of examples m:
 
 * ``issue``: [64, 64, 1] at m = 64 and 1797, [64, 256, 1] at 1797,
-  [50, 256, 128, 1] at 10000, [784, 128, 1] at 256 and 5000;
+  [50, 256, 128, 1] at 10000, [784, 128, 1] at 256 and 5000, and with ten softmax
+  outputs [64, 64, 10] at 1797 (digits' shape) and [784, 128, 10] at 256 and 5000;
 * ``small``: the study's [2, 10, 5, 1] at m = 300;
 * ``sweep``: [64, w, 1] for w = 16, 32, ..., 512, at m = 256 and m = 5000.
 
@@ -14,7 +15,8 @@ Both sides run the same full-batch gradient descent (learning rate 0.01) from th
 same He-initialised parameters on the same data, on one thread:
 
 * NumPy: :func:`numpy_train` below, the training loop written plainly in NumPy
-  (``np.dot`` per layer, ReLU hidden layers, a sigmoid output, binary cross-entropy,
+  (``np.dot`` per layer, ReLU hidden layers, a sigmoid output with binary
+  cross-entropy or a softmax with categorical cross-entropy,
   backward, in-place update) on float64 C-contiguous arrays, with one BLAS thread
   (threadpoolctl). Like ordinary NumPy code it makes new arrays every iteration;
   its activations and gradients are held until the next iteration's replace them, as
@@ -129,6 +131,9 @@ CASES = [
     case([50, 256, 128, 1], 10_000, "issue"),
     case([784, 128, 1], 256, "issue"),
     case([784, 128, 1], 5_000, "issue"),
+    case([64, 64, 10], 1797, "issue", output="softmax"),
+    case([784, 128, 10], 256, "issue", output="softmax"),
+    case([784, 128, 10], 5_000, "issue", output="softmax"),
     case([2, 10, 5, 1], 300, "small"),
     *(case([64, w, 1], m, "sweep") for m in (256, 5_000) for w in SWEEP_WIDTHS),
 ]
@@ -197,7 +202,22 @@ class OutputLayer(NamedTuple):
     delta: object
 
 
-OUTPUT_LAYERS = {"sigmoid": OutputLayer(sigmoid, binary_cross_entropy, sigmoid_cross_entropy_delta)}
+def softmax(Z):
+    """Each column's exp(z - max) / sum: the maximum subtracted so nothing overflows."""
+    E = np.exp(Z - Z.max(axis=0, keepdims=True))
+    return E / E.sum(axis=0, keepdims=True)
+
+
+def categorical_cross_entropy(AL, Y):
+    """Mean over the examples of -sum_k y log a (0 log 0 terms dropped, as nansum)."""
+    return 1.0 / Y.shape[1] * np.nansum(-Y * np.log(AL))
+
+
+OUTPUT_LAYERS = {
+    "sigmoid": OutputLayer(sigmoid, binary_cross_entropy, sigmoid_cross_entropy_delta),
+    # softmax's derivative folded into the categorical cross-entropy's is the same (A - Y) / m
+    "softmax": OutputLayer(softmax, categorical_cross_entropy, sigmoid_cross_entropy_delta),
+}
 
 
 def numpy_train(X, Y, parameters, num_iterations, learning_rate=LEARNING_RATE, output="sigmoid"):
@@ -270,11 +290,12 @@ def gate(c: Case, X, Y, parameters, kernel) -> dict:
     """Both sides against the oracle over GATE_ITERATIONS iterations."""
     try:
         oracle = reference.train(X, Y, list(c.layers_dims), learning_rate=LEARNING_RATE,
-                                 num_iterations=GATE_ITERATIONS, parameters=parameters).costs
+                                 num_iterations=GATE_ITERATIONS, parameters=parameters,
+                                 output=c.output).costs
         ours = numpy_train(X, Y, parameters, GATE_ITERATIONS, output=c.output)
         theirs = fastnn.train(X, Y, list(c.layers_dims), learning_rate=LEARNING_RATE,
                               num_iterations=GATE_ITERATIONS, parameters=parameters,
-                              n_threads=1, kernel=kernel).costs
+                              output=c.output, n_threads=1, kernel=kernel).costs
     except (ValueError, TypeError) as error:
         return {"ok": False, "reason": f"{type(error).__name__}: {error}"}
     numpy_diff, fastnn_diff = relative_difference(ours, oracle), relative_difference(theirs, oracle)
@@ -336,7 +357,7 @@ def main(argv=None) -> int:
 
             def run_fastnn(n, X=X, Y=Y, parameters=parameters, c=c):
                 fastnn.train(X, Y, list(c.layers_dims), learning_rate=LEARNING_RATE, num_iterations=n,
-                             parameters=parameters, n_threads=1, kernel=args.kernel)
+                             parameters=parameters, output=c.output, n_threads=1, kernel=args.kernel)
 
             run_numpy(MIN_ITERATIONS)                        # warm-ups
             run_fastnn(MIN_ITERATIONS)
