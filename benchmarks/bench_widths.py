@@ -100,8 +100,7 @@ QUICK = {"rounds": 3, "target": 0.02, "max_m": 2_000}
 class Case(NamedTuple):
     """One benchmark point. The last entry of ``layers_dims`` is the number of
     outputs and ``output`` names the output layer in OUTPUT_LAYERS: a case with K
-    softmax outputs is one line, ``case([64, 64, K], m, "issue", output="softmax")``,
-    once OUTPUT_LAYERS (and the kernel) has a softmax pair."""
+    softmax outputs is one line, ``case([64, 64, K], m, "issue", output="softmax")``."""
 
     layers_dims: tuple[int, ...]
     m: int

@@ -1,31 +1,41 @@
-# Type stub of the compiled kernel (source: src_pyx/_kernel.pxi.tp). Every build,
-# fastnn._core_<build>, has this interface; see fastnn/_dispatch.py.
-# Contract: every array is C-contiguous; float64 unless noted; shapes, labels and
-# finiteness are checked by fastnn._validate before any of these is called.
-# Trailing comments give the C type of each argument.
+# Type stub of the compiled kernel (source: src_pyx/_kernel.pxi.tp). Every build and
+# precision, fastnn._core_<build> (real = float64) and fastnn._core_<build>_float32
+# (real = float32), has this interface; see fastnn/_dispatch.py.
+# Contract: every array is C-contiguous; ``Real`` arrays are all of the module's
+# precision; shapes, targets and finiteness are checked by fastnn._validate before
+# any of these is called. Trailing comments give the C type of each argument.
 import numpy as np
 from numpy.typing import NDArray
 
+Real = np.float64 | np.float32
+
+OUTPUTS: dict[str, int]             # output layer name -> the kernel's code
+HIDDEN_ACTIVATIONS: dict[str, int]  # hidden activation name -> the kernel's code
+NO_BLAS: int                        # a blas_min_weights no layer reaches
+
 def train_chunk(
-    X: NDArray[np.float64],        # const double[:, ::1]  (n_x, m)
-    Y: NDArray[np.float64],        # const double[::1]     (m,), exactly 0.0 / 1.0
-    dims: NDArray[np.intp],        # const Py_ssize_t[::1] (L + 1,), dims[L] == 1
+    X: NDArray[Real],              # const real[:, ::1]    (n_x, m)
+    Y: NDArray[Real],              # const real[:, ::1]    (K, m) targets
+    dims: NDArray[np.intp],        # const Py_ssize_t[::1] (L + 1,), dims[L] == K
     offsets: NDArray[np.intp],     # const Py_ssize_t[::1] (2 L,)
-    theta: NDArray[np.float64],    # double[::1]           (n_params,), updated in place
-    grad: NDArray[np.float64],     # double[::1]           (n_params,), scratch / last gradient
+    theta: NDArray[Real],          # real[::1]             (n_params,), updated in place
+    grad: NDArray[Real],           # real[::1]             (n_params,), scratch / last gradient
     costs: NDArray[np.float64],    # double[::1]           (n_iter,), written
     progress: NDArray[np.intp],    # Py_ssize_t[::1]       (1,), +1 per finished iteration
     learning_rate: float,          # double
     n_threads: int = 1,            # Py_ssize_t
+    output: int = 0,               # int                   OUTPUTS[name]
+    hidden: int = 0,               # int                   HIDDEN_ACTIVATIONS[name]
+    blas_min_weights: int = ...,   # Py_ssize_t            layers this wide use BLAS (default NO_BLAS)
 ) -> int: ...                      # iterations completed (< n_iter: parameters not finite)
 
 def train_epochs(
-    X: NDArray[np.float64],        # const double[:, ::1]  (n_x, m)
-    Y: NDArray[np.float64],        # const double[::1]     (m,), exactly 0.0 / 1.0
-    dims: NDArray[np.intp],        # const Py_ssize_t[::1] (L + 1,), dims[L] == 1
+    X: NDArray[Real],              # const real[:, ::1]    (n_x, m)
+    Y: NDArray[Real],              # const real[:, ::1]    (K, m) targets
+    dims: NDArray[np.intp],        # const Py_ssize_t[::1] (L + 1,), dims[L] == K
     offsets: NDArray[np.intp],     # const Py_ssize_t[::1] (2 L,)
-    theta: NDArray[np.float64],    # double[::1]           (n_params,), updated in place
-    grad: NDArray[np.float64],     # double[::1]           (n_params,), scratch / last gradient
+    theta: NDArray[Real],          # real[::1]             (n_params,), updated in place
+    grad: NDArray[Real],           # real[::1]             (n_params,), scratch / last gradient
     costs: NDArray[np.float64],    # double[::1]           (n_epochs,), written
     progress: NDArray[np.intp],    # Py_ssize_t[::1]       (1,), +1 per finished epoch
     learning_rates: NDArray[np.float64],  # const double[::1] (n_epochs,)
@@ -34,32 +44,41 @@ def train_epochs(
     optimizer: int,                # int                   0 gd, 1 momentum, 2 adam
     beta: float, beta1: float, beta2: float, epsilon: float,  # double
     l2: float,                     # double                L2 strength, >= 0
-    keep_prob: float,              # double                dropout's keep probability, in (0, 1]
+    keep_prob: float,              # double                dropout's keep probability, in (0, 1]; < 1 needs relu
     dropout_seed: int,             # uint64_t              the masks' seed (shuffle_seed)
     first_epoch: int,              # Py_ssize_t            the epoch number of costs[0]
-    velocity: NDArray[np.float64],       # double[::1]     (n_params,), updated in place
-    second_moment: NDArray[np.float64],  # double[::1]     (n_params,), updated in place
+    velocity: NDArray[Real],       # real[::1]             (n_params,), updated in place
+    second_moment: NDArray[Real],  # real[::1]             (n_params,), updated in place
     adam_steps: NDArray[np.intp],  # Py_ssize_t[::1]       (1,), Adam's step count, updated
     n_threads: int = 1,            # Py_ssize_t
+    output: int = 0,               # int                   OUTPUTS[name]
+    hidden: int = 0,               # int                   HIDDEN_ACTIVATIONS[name]
+    blas_min_weights: int = ...,   # Py_ssize_t            layers this wide use BLAS (default NO_BLAS)
 ) -> int: ...                      # epochs completed (< n_epochs: parameters not finite)
 
 def gradient(
-    X: NDArray[np.float64],        # const double[:, ::1]  (n_x, m)
-    Y: NDArray[np.float64],        # const double[::1]     (m,)
+    X: NDArray[Real],              # const real[:, ::1]    (n_x, m)
+    Y: NDArray[Real],              # const real[:, ::1]    (K, m)
     dims: NDArray[np.intp],        # const Py_ssize_t[::1] (L + 1,)
     offsets: NDArray[np.intp],     # const Py_ssize_t[::1] (2 L,)
-    theta: NDArray[np.float64],    # const double[::1]     (n_params,)
-    grad: NDArray[np.float64],     # double[::1]           (n_params,), written
+    theta: NDArray[Real],          # const real[::1]       (n_params,)
+    grad: NDArray[Real],           # real[::1]             (n_params,), written
     n_threads: int = 1,            # Py_ssize_t
+    output: int = 0,               # int
+    hidden: int = 0,               # int
+    blas_min_weights: int = ...,   # Py_ssize_t
 ) -> float: ...                    # the cost
 
 def forward(
-    X: NDArray[np.float64],        # const double[:, ::1]  (n_x, m)
+    X: NDArray[Real],              # const real[:, ::1]    (n_x, m)
     dims: NDArray[np.intp],        # const Py_ssize_t[::1] (L + 1,)
     offsets: NDArray[np.intp],     # const Py_ssize_t[::1] (2 L,)
-    theta: NDArray[np.float64],    # const double[::1]     (n_params,)
-    out: NDArray[np.float64],      # double[::1]           (m,), written
+    theta: NDArray[Real],          # const real[::1]       (n_params,)
+    out: NDArray[Real],            # real[:, ::1]          (K, m), written
     n_threads: int = 1,            # Py_ssize_t
+    output: int = 0,               # int
+    hidden: int = 0,               # int
+    blas_min_weights: int = ...,   # Py_ssize_t
 ) -> None: ...
 
 def block_size() -> int: ...

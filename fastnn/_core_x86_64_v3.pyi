@@ -1,2 +1,2 @@
-# The x86_64_v3 build has the interface of the baseline build.
+# The x86_64_v3 module has the interface of the baseline build.
 from fastnn._core_baseline import *  # noqa: F403

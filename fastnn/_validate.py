@@ -340,8 +340,9 @@ def _shown(value: float) -> int | float:
 
 
 def _one_hot(labels: np.ndarray, K: int, name: str) -> np.ndarray:
-    """Class labels of shape (1, m), integers 0 to K - 1, as a one-hot float64
-    array of shape (K, m); ValueError naming the first label that is not one."""
+    """Class labels of shape (1, m), integers 0 to K - 1, as a one-hot array of
+    shape (K, m) in the labels' float dtype; ValueError naming the first label that
+    is not one."""
     valid = (labels >= 0) & (labels <= K - 1) & (labels == np.floor(labels))   # NaN fails each
     if not valid.all():
         bad = labels[~valid]
@@ -351,7 +352,7 @@ def _one_hot(labels: np.ndarray, K: int, name: str) -> np.ndarray:
             f" ({bad.size} of {labels.size} labels are not)"
         )
     m = labels.shape[1]
-    one_hot = np.zeros((K, m))
+    one_hot = np.zeros((K, m), dtype=labels.dtype if labels.dtype.kind == "f" else np.float64)
     one_hot[labels[0].astype(np.intp), np.arange(m)] = 1.0
     return one_hot
 
@@ -941,6 +942,16 @@ def check_training_state(
             continue
         if value is None:
             raise ValueError(f"{name}.{field} is missing: optimizer {options.optimizer!r} keeps one")
+        if dtype is not None:
+            # A resumed run must go on bit for bit: a state of the other precision
+            # would be rounded here, silently. (Integer arrays are exact in either.)
+            for key, array in value.items() if isinstance(value, Mapping) else ():
+                kind = getattr(array, "dtype", np.dtype(np.float64))
+                if kind.kind == "f" and kind != np.dtype(dtype):
+                    raise ValueError(
+                        f"{name}.{field}[{key!r}] is {kind.name} but the parameters are"
+                        f" {np.dtype(dtype).name}: a state of one precision cannot continue a run in the other"
+                    )
         kept[field] = check_parameters(value, layers_dims, f"{name}.{field}", dtype)
     for key, array in (kept["second_moment"] or {}).items():
         if (array < 0).any():
@@ -993,7 +1004,8 @@ def check_final_cost(costs: np.ndarray, learning_rate: float) -> None:
     """Warn when a finished training's final cost is infinite.
 
     An infinite cost with finite weights means the output sigmoid rounded to exactly
-    0 or 1 on examples of the other label. If the cost was finite earlier, the
+    0 or 1 on examples of the other label (a softmax to 0 on an example's class; a
+    squared error overflowed). If the cost was finite earlier, the
     steps threw it there: the learning rate is too large. If it was never finite,
     the initial weights put it there and the run was too short to recover. A cost
     that is infinite only at the start (the study's large random weights) and
@@ -1009,8 +1021,9 @@ def check_final_cost(costs: np.ndarray, learning_rate: float) -> None:
             " large for the output: try a smaller scale or gain, or more iterations"
         )
     warnings.warn(
-        "the final cost is infinite: the output sigmoid saturated at exactly 0 or 1"
-        f" on examples of the other label; {advice}",
+        "the final cost is infinite: the output put a probability of exactly 0 on the"
+        " true label of some examples (a saturated sigmoid or softmax), or overflowed;"
+        f" {advice}",
         RuntimeWarning,
         stacklevel=3,
     )

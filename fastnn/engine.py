@@ -8,10 +8,12 @@ kernel is raised with advice. Nothing is allocated per iteration; the kernel
 """
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any, Mapping, Sequence
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from fastnn import _dispatch
 from fastnn._validate import (
@@ -89,23 +91,19 @@ def _kernel(build: str | None, dtype: np.dtype = np.dtype(np.float64)):
     return _dispatch.load(_dispatch.default_build() if build is None else build, np.dtype(dtype).name)
 
 
-# The kernel's codes for each output layer and hidden activation
-# (src_pyx/_kernel.pxi.tp: OUT_* and ACT_*).
-OUTPUT_CODES = {"sigmoid": 0, "softmax": 1, "identity": 2}
-HIDDEN_CODES = {"relu": 0, "tanh": 1, "sigmoid": 2, "identity": 3}
-
 # Layers with at least this many weights run their products through BLAS (gemm)
-# instead of the kernel's register tiles, per precision. Measured with
-# benchmarks/bench_widths.py (1 thread, x86_64_v3 build, gradient calls at m =
-# 1797): in float64 gemm was 1.02x the tiles' speed at 1,024 weights a layer
-# ([64, 16, 1]), 1.19x at 2,048 and 1.28x at 4,096, and 0.75x at 256; in float32,
-# whose tiles hold twice the values, 0.83x at 2,048, 1.03x at 4,096, 1.14x at 8,192.
+# instead of the kernel's register tiles, per precision. Measured with gradient calls
+# at m = 1797 (1 thread, x86_64_v3 build; bench_widths.py times whole networks): in
+# float64 gemm was 1.02x the tiles' speed at 1,024 weights a layer ([64, 16, 1]),
+# 1.19x at 2,048 and 1.28x at 4,096, and 0.75x at 256; in float32, whose tiles hold
+# twice the values, 0.83x at 2,048, 1.03x at 4,096, 1.14x at 8,192.
 BLAS_MIN_WEIGHTS = {"float64": 2048, "float32": 4096}
 
 
-def _kernel_model(model: ModelOptions, options: TrainingOptions | None = None) -> dict[str, Any]:
-    """The kernel's keyword arguments for ``model``: its output and hidden
-    activation codes and the BLAS threshold of its precision.
+def _kernel_arguments(core, model: ModelOptions, options: TrainingOptions | None = None) -> dict[str, Any]:
+    """The kernel's keyword arguments for ``model``: the codes of its output layer
+    and hidden activation (the kernel module's own tables) and the BLAS threshold of
+    its precision.
 
     Raises
     ------
@@ -121,10 +119,21 @@ def _kernel_model(model: ModelOptions, options: TrainingOptions | None = None) -
             " fastnn.reference.train runs it"
         )
     return {
-        "output": OUTPUT_CODES[model.output],
-        "hidden": HIDDEN_CODES[model.hidden_activation],
+        "output": core.OUTPUTS[model.output],
+        "hidden": core.HIDDEN_ACTIVATIONS[model.hidden_activation],
         "blas_min_weights": BLAS_MIN_WEIGHTS[model.dtype.name],
     }
+
+
+def _one_blas_thread(layers_dims: Sequence[int], dtype: np.dtype):
+    """A context in which BLAS runs on one thread, if a layer of ``layers_dims``
+    goes through BLAS (else nothing): the kernel calls gemm from each of its own
+    threads, and a BLAS starting threads of its own inside them would oversubscribe
+    the cores."""
+    threshold = BLAS_MIN_WEIGHTS[np.dtype(dtype).name]
+    if any(n_in * n_out >= threshold for n_in, n_out in zip(layers_dims, layers_dims[1:])):
+        return threadpool_limits(1, user_api="blas")
+    return contextlib.nullcontext()
 
 
 def _layout(layers_dims: Sequence[int]) -> tuple[np.ndarray, np.ndarray, int]:
@@ -198,13 +207,16 @@ def train(
     Parameters
     ----------
     X : array_like of shape (n_x, m)
-        Inputs, examples in columns. Integer, boolean, float32 and non-contiguous
-        arrays are converted to C-contiguous float64 (the input is never modified).
-    Y : array_like of shape (1, m) or (m,)
-        Labels, 0 or 1; a flat array of m labels (scikit-learn's ``y``) is taken as
-        the row (1, m).
+        Inputs, examples in columns. Integer, boolean, float and non-contiguous
+        arrays are converted to C-contiguous arrays of the run's dtype (the input
+        is never modified).
+    Y : array_like of shape (K, m), or (1, m) or (m,)
+        Targets for ``output``, K = ``layers_dims[-1]``: labels 0 or 1 (sigmoid),
+        one-hot columns or a row of class labels 0 to K - 1 (softmax), or real
+        values (identity); a flat array of m values (scikit-learn's ``y``) is
+        taken as the row (1, m).
     layers_dims : sequence of int, optional
-        ``[n_x, n_1, ..., n_{L-1}, 1]``. Defaults to the study's ``[n_x, 10, 5, 1]``,
+        ``[n_x, n_1, ..., n_{L-1}, K]``. Defaults to the study's ``[n_x, 10, 5, 1]``,
         or to the shapes of ``parameters`` when those are given.
     initialization : str or callable, default="he"
         Scheme for the initial weights: a name in
@@ -280,7 +292,9 @@ def train(
     ------
     ValueError
         If an array has the wrong shape (``X`` transposed is named as such), holds
-        NaN or inf, ``Y`` holds labels other than 0 and 1, ``layers_dims`` does not
+        NaN or inf, ``Y`` holds targets its output layer does not take (or does not
+        match K), ``output``, ``hidden_activation`` or ``dtype`` is not one of
+        those listed, ``parameters`` are of the other dtype, ``layers_dims`` does not
         fit ``X`` or is not positive, the initialisation is unknown,
         ``learning_rate``/``num_iterations`` is not positive, an int ``seed`` is
         outside [0, 2**32), ``gain`` is not finite, or ``gain`` is not 1 for a warm
@@ -319,11 +333,11 @@ def train(
         time_interval=time_interval, l2=l2, keep_prob=keep_prob,
         output=output, hidden_activation=hidden_activation, dtype=dtype,
     )
-    model = _kernel_model(problem.model, options)
     resumed = start_from.state
     done_before = 0 if resumed is None else resumed.epochs   # epochs of the run so far
     dtype = problem.model.dtype
     core = _kernel(kernel, dtype)
+    model = _kernel_arguments(core, problem.model, options)
     threads = _threads(n_threads)
     dims, offsets, n_params = _layout(start_from.layers_dims)
     theta = pack(start_from.parameters, start_from.layers_dims, dtype)
@@ -393,15 +407,16 @@ def train(
 
     start = time.perf_counter()
     try:
-        for first in range(0, problem.num_iterations, chunk_size):
-            chunk = costs[first : first + chunk_size]
-            epoch = done_before + first
-            done = run_chunk(epoch, chunk)
-            if print_cost:
-                for i in range(epoch + (-epoch) % 1000, epoch + done, 1000):
-                    print(f"Cost after {unit} {i}: {costs[i - done_before]}")
-            if done < len(chunk):
-                raise divergence(epoch + done - 1, problem.learning_rate)
+        with _one_blas_thread(start_from.layers_dims, dtype):
+            for first in range(0, problem.num_iterations, chunk_size):
+                chunk = costs[first : first + chunk_size]
+                epoch = done_before + first
+                done = run_chunk(epoch, chunk)
+                if print_cost:
+                    for i in range(epoch + (-epoch) % 1000, epoch + done, 1000):
+                        print(f"Cost after {unit} {i}: {costs[i - done_before]}")
+                if done < len(chunk):
+                    raise divergence(epoch + done - 1, problem.learning_rate)
     except KeyboardInterrupt as interrupt:
         # Ctrl-C is seen between kernel calls, never inside an update: the work done
         # so far is consistent, and goes with the exception.
@@ -449,10 +464,12 @@ def predict_proba(
     )
     dims, offsets, _ = _layout(layers_dims)
     out = np.empty((layers_dims[-1], X.shape[1]), model.dtype)
-    _kernel(kernel, model.dtype).forward(
-        X, dims, offsets, pack(checked, layers_dims, model.dtype), out, _threads(n_threads),
-        **_kernel_model(model),
-    )
+    core = _kernel(kernel, model.dtype)
+    with _one_blas_thread(layers_dims, model.dtype):
+        core.forward(
+            X, dims, offsets, pack(checked, layers_dims, model.dtype), out, _threads(n_threads),
+            **_kernel_arguments(core, model),
+        )
     return out
 
 
@@ -501,11 +518,13 @@ def cost_and_gradients(
     l2 = check_l2(l2)
     dims, offsets, n_params = _layout(layers_dims)
     grad = np.empty(n_params, model.dtype)
-    cost = _kernel(kernel, model.dtype).gradient(
-        X, Y, dims, offsets,
-        pack(checked, layers_dims, model.dtype), grad,
-        _threads(n_threads), **_kernel_model(model),
-    )
+    core = _kernel(kernel, model.dtype)
+    with _one_blas_thread(layers_dims, model.dtype):
+        cost = core.gradient(
+            X, Y, dims, offsets,
+            pack(checked, layers_dims, model.dtype), grad,
+            _threads(n_threads), **_kernel_arguments(core, model),
+        )
     grads = {f"d{key}": value for key, value in unpack(grad, layers_dims).items()}
     if l2 > 0:
         # The L2 terms are added here, in Python, once per call (not a training loop):
@@ -514,7 +533,7 @@ def cost_and_gradients(
         m = X.shape[1]
         L = len(layers_dims) - 1
         penalty = l2 / 2 * sum(np.sum(np.square(checked[f"W{l}"])) for l in range(1, L + 1))
-        cost = cost + 1.0 / m * penalty
+        cost = float(cost + 1.0 / m * penalty)      # a float, as without l2, in either dtype
         for l in range(1, L + 1):
             grads[f"dW{l}"] = grads[f"dW{l}"] + (l2 / m) * checked[f"W{l}"]
     return cost, grads

@@ -28,18 +28,18 @@
 typedef float fnn_real;
 #define FNN_REAL_BYTES 4
 typedef int32_t fnn_int;            /* an integer lane as wide as a real */
-#define rexp expf
-#define rlog logf
-#define rtanh tanhf
-#define rsqrt sqrtf
+#define fnn_exp expf
+#define fnn_log logf
+#define fnn_tanh tanhf
+#define fnn_sqrt sqrtf
 #else
 typedef double fnn_real;
 #define FNN_REAL_BYTES 8
 typedef int64_t fnn_int;
-#define rexp exp
-#define rlog log
-#define rtanh tanh
-#define rsqrt sqrt
+#define fnn_exp exp
+#define fnn_log log
+#define fnn_tanh tanh
+#define fnn_sqrt sqrt
 #endif
 
 /* Bytes per vector register of the build: 64 with AVX-512, 32 with AVX, else 16. */
@@ -83,8 +83,8 @@ FNN_INLINE fnn_v fnn_add(fnn_v x, fnn_v y) { return x + y; }
 FNN_INLINE fnn_v fnn_sub(fnn_v x, fnn_v y) { return x - y; }
 FNN_INLINE fnn_v fnn_mul(fnn_v x, fnn_v y) { return x * y; }
 FNN_INLINE fnn_v fnn_madd(fnn_v acc, fnn_v x, fnn_v y) { return acc + x * y; }
-/* relu as np.maximum(0, x): 0 where x <= 0, x elsewhere (a NaN stays NaN) */
-FNN_INLINE fnn_v fnn_relu(fnn_v x) { return (fnn_v)((fnn_vmask)x & ~(x <= fnn_splat(0))); }
+/* relu as np.maximum(0, x): 0 where x < 0, x elsewhere (-0 and NaN stay) */
+FNN_INLINE fnn_v fnn_relu(fnn_v x) { return (fnn_v)((fnn_vmask)x & ~(x < fnn_splat(0))); }
 /* 1 where x > 0, else 0 (also for NaN): the derivative of relu, as int64(A > 0) */
 FNN_INLINE fnn_v fnn_relu_deriv(fnn_v x) { return (fnn_v)((fnn_vmask)fnn_splat(1) & (x > fnn_splat(0))); }
 #else
@@ -96,7 +96,7 @@ FNN_INLINE fnn_v fnn_add(fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++)
 FNN_INLINE fnn_v fnn_sub(fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] -= y.v[r]; return x; }
 FNN_INLINE fnn_v fnn_mul(fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] *= y.v[r]; return x; }
 FNN_INLINE fnn_v fnn_madd(fnn_v acc, fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) acc.v[r] += x.v[r] * y.v[r]; return acc; }
-FNN_INLINE fnn_v fnn_relu(fnn_v x) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] = x.v[r] <= 0 ? 0 : x.v[r]; return x; }
+FNN_INLINE fnn_v fnn_relu(fnn_v x) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] = x.v[r] < 0 ? 0 : x.v[r]; return x; }
 FNN_INLINE fnn_v fnn_relu_deriv(fnn_v x) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] = x.v[r] > 0 ? 1 : 0; return x; }
 #endif
 

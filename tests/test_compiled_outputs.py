@@ -174,3 +174,49 @@ def test_the_float32_study_reaches_the_float64_accuracies():
         ]
     assert accuracies["float32"] == accuracies["float64"]
     assert accuracies["float64"][0] == pytest.approx(0.9933, abs=1e-4)
+
+
+def test_a_float32_l2_penalty_over_many_weights_follows_the_oracle():
+    # 100,000 weights: a penalty summed one float32 term at a time drifts from
+    # NumPy's pairwise sum by ~1e-4 relative here (0.34 % at 4 million weights);
+    # the kernel sums it in double and rounds once, ~1e-7.
+    X, Y, _, _ = _problem("sigmoid", m=20)
+    X = np.repeat(X, 100, axis=0)
+    options = dict(layers_dims=[400, 250, 1], dtype="float32", l2=1.0, num_iterations=1,
+                   learning_rate=1e-3, seed=1)
+    compiled = engine.train(X, Y, **options)
+    oracle = reference.train(X, Y, **options)
+    np.testing.assert_allclose(compiled.costs, oracle.costs, rtol=1e-6)
+
+
+def test_float32_cost_and_gradients_return_a_float_with_l2():
+    X, Y, dims, output = _problem("sigmoid", m=30)
+    parameters = {k: v.astype(np.float32) for k, v in fastnn.initialize_parameters(dims, seed=2).items()}
+    cost, grads = engine.cost_and_gradients(X, Y, parameters, l2=0.5)
+    assert type(cost) is float
+    assert all(grad.dtype == np.float32 for grad in grads.values())
+
+
+def test_a_state_of_the_other_precision_is_refused_on_resume():
+    X, Y, dims, output = _problem("softmax")
+    options = dict(layers_dims=dims, output="softmax", optimizer="adam", mini_batch_size=32,
+                   num_iterations=2, learning_rate=0.01)
+    result = engine.train(X, Y, dtype=np.float32, **options)
+    velocity = {k: v.astype(np.float64) for k, v in result.state.velocity.items()}
+    result.state = fastnn.TrainingState(result.state.options, result.state.epochs,
+                                        result.state.adam_steps, velocity=velocity,
+                                        second_moment=result.state.second_moment)
+    options.pop("layers_dims")
+    with pytest.raises(ValueError, match=r"velocity\['W1'\] is float64 but the parameters are float32"):
+        engine.train(X, Y, resume=result, **options)
+
+
+def test_only_networks_with_a_blas_layer_hold_blas_to_one_thread():
+    from threadpoolctl import threadpool_info
+
+    with engine._one_blas_thread([64, 64, 1], np.float64) as limits:
+        inside = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+    assert limits is not None and inside and set(inside) == {1}
+    for dims, dtype in (([2, 10, 5, 1], np.float64), ([64, 32, 1], np.float32)):
+        with engine._one_blas_thread(dims, dtype) as limits:
+            assert limits is None                   # the tiles only: BLAS left as it is
