@@ -25,10 +25,12 @@ import warnings
 from typing import Any, Callable, Sequence
 
 from fastnn import __version__
-from fastnn._validate import SEED_LIMIT
-from fastnn.init import INITIALIZATIONS
+from fastnn._validate import DTYPES, HIDDEN_ACTIVATIONS, OUTPUTS, SEED_LIMIT
+from fastnn.init import DEFAULT_HIDDEN, INITIALIZATIONS
 from fastnn.io import json_number
-from fastnn.study import ENGINES, STUDY_INITIALIZATIONS, StudyRow, format_table, run_study
+from fastnn.study import (
+    CLASSIFIER_OUTPUTS, ENGINES, STUDY_INITIALIZATIONS, StudyRow, format_table, run_study,
+)
 
 DESCRIPTION = """\
 Reproduce the initialisation study: a [2, 10, 5, 1] ReLU network with a sigmoid
@@ -37,6 +39,8 @@ output, trained by full-batch gradient descent on the "donut" data (300 training
 Prints the cost every 1000 iterations and a closing table (first and final cost,
 train and test accuracy, training time), and saves, per initialisation, its cost
 curve and its decision boundary as PNG files, plus an overview figure.
+--hidden-activation, --output and --dtype train another network on the same data:
+other hidden units, a softmax over two units, float32.
 """
 
 EXIT_STATUS_HELP = (
@@ -53,6 +57,8 @@ examples:
   fastnn --save models             also save each trained model (models/model_he.npz, ...)
   fastnn --predict models/model_he.npz
                                    evaluate a saved model on the study's data, no training
+  fastnn --hidden-activation tanh --output softmax --dtype float32
+                                   the study with tanh units, a softmax over two units, float32
 
 Ctrl-C stops training between chunks of iterations; the runs that finished are
 still printed and saved (as they are when a later run fails), and the exit status
@@ -118,6 +124,73 @@ def _add_debug(parser: argparse.ArgumentParser) -> None:
     )
 
 
+# The --output choices' help, for commands that classify the study's two classes
+# (and refuse identity, a regression) and for those that take any output layer.
+CLASSIFIER_OUTPUT_HELP = (
+    "output layer and its loss: sigmoid (default: one unit, binary cross-entropy) or softmax"
+    " (two units, one per class, the labels 0 and 1 their classes; categorical cross-entropy);"
+    " identity, a regression output, is refused: it has no classes to count or draw"
+)
+ANY_OUTPUT_HELP = (
+    "output layer and its loss: sigmoid (default: one unit, binary cross-entropy), softmax"
+    " (two units, one per class, the labels 0 and 1 their classes; categorical cross-entropy)"
+    " or identity (one unit, squared error against the labels as numbers)"
+)
+HIDDEN_ACTIVATION_HELP = (
+    "activation of the hidden layers: relu (default, the study's), tanh, sigmoid or identity"
+    " (linear layers)"
+)
+DTYPE_HELP = (
+    "precision of the parameters, the data and every operation: float64 (default) or float32"
+    " (half the memory; costs are reported in float64 either way)"
+)
+
+
+def _add_model_options(
+    parser: argparse.ArgumentParser,
+    output_help: str | None,
+    *,
+    hidden_help: str = HIDDEN_ACTIVATION_HELP,
+    dtype_help: str | None = DTYPE_HELP,
+) -> None:
+    """--output (unless ``output_help`` is None), --hidden-activation and
+    --dtype (unless ``dtype_help`` is None): the network besides its sizes."""
+    if output_help is not None:
+        parser.add_argument("--output", choices=OUTPUTS, default="sigmoid", help=output_help)
+    parser.add_argument("--hidden-activation", choices=HIDDEN_ACTIVATIONS, default="relu", help=hidden_help)
+    if dtype_help is not None:
+        parser.add_argument("--dtype", choices=[dtype.name for dtype in DTYPES], default="float64",
+                            help=dtype_help)
+
+
+def _check_classifier_output(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Bad usage (status 2) unless --output classifies the study's two classes."""
+    if args.output not in CLASSIFIER_OUTPUTS:
+        parser.error(
+            f"--output {args.output} is a regression output (squared error), and this command"
+            " reports accuracy on two classes: use --output sigmoid or --output softmax"
+        )
+
+
+def _output_units(output: str) -> int:
+    """The output units the study's two classes take: one sigmoid unit, a softmax
+    over two; one identity unit (the labels as numbers)."""
+    return CLASSIFIER_OUTPUTS.get(output, 1)
+
+
+def _model_words(output: str = "sigmoid", hidden_activation: str = "relu", dtype: str = "float64") -> str:
+    """The network's options that differ from the study's, for a heading:
+    ``", tanh hidden units, softmax output, float32"``; empty for the study's."""
+    words = []
+    if hidden_activation != "relu":
+        words.append(f"{hidden_activation} hidden units")
+    if output != "sigmoid":
+        words.append(f"{output} output")
+    if dtype != "float64":
+        words.append(dtype)
+    return "".join(f", {word}" for word in words)
+
+
 def version_text() -> str:
     """``fastnn X.Y.Z (kernel <build>; ...; NumPy X.Y)``, for --version and bug reports."""
     import numpy as np
@@ -169,14 +242,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--predict", metavar="MODEL",
         help="instead of training, load MODEL (.npz from --save or fastnn.save) and print"
-        " its accuracy on the study's training and test data",
+        " its accuracy on the study's training and test data, with the output layer and"
+        " hidden activation it was trained with",
     )
+    _add_model_options(parser, CLASSIFIER_OUTPUT_HELP)
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="print only the closing table"
     )
     _add_debug(parser)
     parser.add_argument("--version", action="version", version=version_text())
     return parser
+
+
+def _network(result: Any) -> dict[str, str]:
+    """A trained result's output layer and hidden activation, as keyword
+    arguments for what evaluates its network."""
+    return {"output": result.output, "hidden_activation": result.hidden_activation}
 
 
 def _save_row_figures(row: StudyRow, out: str) -> list[str]:
@@ -189,13 +270,14 @@ def _save_row_figures(row: StudyRow, out: str) -> list[str]:
     name = row.initialization
     paths = []
     fig = Figure(figsize=(6, 4), layout="constrained")
-    plot_costs(row.result.costs, ax=fig.add_subplot(), title=f"cost, {name} initialization")
+    plot_costs(row.result.costs, ax=fig.add_subplot(), title=f"cost, {name} initialization",
+               output=row.result.output)
     paths.append(os.path.join(out, f"cost_{name}.png"))
     fig.savefig(paths[-1], dpi=110)
     fig = Figure(figsize=(5, 5), layout="constrained")
     plot_decision_boundary(
         row.result.parameters, train_X, train_Y, ax=fig.add_subplot(),
-        title=f"{name}: train accuracy {row.train_accuracy:.3f}",
+        title=f"{name}: train accuracy {row.train_accuracy:.3f}", **_network(row.result),
     )
     paths.append(os.path.join(out, f"boundary_{name}.png"))
     fig.savefig(paths[-1], dpi=110)
@@ -212,12 +294,14 @@ def _save_overview(rows: Sequence[StudyRow], out: str) -> str:
     fig = Figure(figsize=(4 * len(rows) + 4, 4), layout="constrained")
     axes = fig.subplots(1, len(rows) + 1)
     for row in rows:
-        plot_costs(row.result.costs, ax=axes[0], label=row.initialization, title="cost")
+        plot_costs(row.result.costs, ax=axes[0], label=row.initialization, title="cost",
+                   output=row.result.output)
     axes[0].legend(fontsize=8)   # small: the panel is narrow
     for ax, row in zip(axes[1:], rows):
         plot_decision_boundary(
             row.result.parameters, train_X, train_Y, ax=ax,
             title=f"{row.initialization}: train {row.train_accuracy:.3f}, test {row.test_accuracy:.2f}",
+            **_network(row.result),
         )
     path = os.path.join(out, "study.png")
     fig.savefig(path, dpi=100)
@@ -229,6 +313,9 @@ def _row_record(row: StudyRow) -> dict:
     return {
         "initialization": row.initialization,
         "engine": row.result.engine,
+        "output": row.result.output,
+        "hidden_activation": row.result.hidden_activation,
+        "dtype": row.result.dtype.name,
         "learning_rate": json_number(row.result.learning_rate),
         "num_iterations": row.result.num_iterations,
         "first_cost": json_number(costs[0]),
@@ -258,6 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--iterations must be >= 1, got {args.iterations}")
     if not args.learning_rate > 0 or args.learning_rate == float("inf"):
         parser.error(f"--learning-rate must be a finite number > 0, got {args.learning_rate}")
+    _check_classifier_output(parser, args)
     if args.predict:
         return _run(lambda: _predict(args), args.debug)
     return _run(lambda: _study(args), args.debug)
@@ -294,11 +382,12 @@ def _study(args: argparse.Namespace) -> int:
         path = _save_overview(rows, args.out)
         print(f"\nfigures and study.json written to {os.path.abspath(args.out)} ({os.path.basename(path)} is the overview)")
 
+    model = dict(output=args.output, hidden_activation=args.hidden_activation, dtype=args.dtype)
     runs = [
-        (f"{name} initialization, {args.engine} engine",
+        (f"{name} initialization, {args.engine} engine{_model_words(**model)}",
          lambda name=name: run_study([name], learning_rate=args.learning_rate,
                                      num_iterations=args.iterations, engine_name=args.engine,
-                                     print_cost=not args.quiet, on_row=on_row))
+                                     print_cost=not args.quiet, on_row=on_row, **model))
         for name in args.init
     ]
     return _run_then_report(args, runs, rows, format_table, write_results)
@@ -346,14 +435,17 @@ def inits_command(argv: Sequence[str]) -> int:
         prog="fastnn inits",
         description="For every registered initialisation scheme, the study's network at"
         " initialisation on the study's training data: per layer, the mean and std of the"
-        " pre-activations, dead ReLUs, saturated outputs, whether all units are identical"
-        " and the weight gradient's norm. Saves a PNG of the per-layer spread.",
+        " pre-activations, dead units (a ReLU at zero, a tanh or sigmoid saturated, on every"
+        " example), saturated activations (a hidden tanh or sigmoid within 0.5 % of its"
+        " range's ends; an output of exactly 0 or 1), whether all units are identical and the"
+        " weight gradient's norm. Saves a PNG of the per-layer spread.",
         epilog=EXIT_STATUS_HELP + ".",
     )
     parser.add_argument(
         "--seed", type=int, default=3,
         help="initialisation seed, 0 to 2**32 - 1 (default: 3)",
     )
+    _add_model_options(parser, ANY_OUTPUT_HELP, dtype_help=None)
     parser.add_argument("--out", default="fastnn-results", metavar="DIR", help="folder for inits.png")
     parser.add_argument("--no-plots", action="store_true", help="do not draw the figure")
     _add_debug(parser)
@@ -368,7 +460,12 @@ def _inits(args: argparse.Namespace) -> int:
     from fastnn.diagnose import diagnose
 
     train_X, train_Y, _, _ = load_dataset()
-    diagnoses = [diagnose(train_X, initialization=name, seed=args.seed, Y=train_Y) for name in INITIALIZATIONS]
+    layers_dims = [train_X.shape[0], *DEFAULT_HIDDEN, _output_units(args.output)]
+    diagnoses = [
+        diagnose(train_X, layers_dims, name, args.seed, Y=train_Y, output=args.output,
+                 hidden_activation=args.hidden_activation)
+        for name in INITIALIZATIONS
+    ]
     print("\n\n".join(d.table() for d in diagnoses))
     if not args.no_plots:
         from matplotlib.figure import Figure
@@ -402,10 +499,12 @@ def sweep_command(argv: Sequence[str]) -> int:
     parser.add_argument("--iterations", type=int, default=15000, metavar="N", help="per training (default: 15000)")
     parser.add_argument("--out", default="fastnn-results", metavar="DIR", help="folder for the CSV, JSON and figures")
     parser.add_argument("--no-plots", action="store_true", help="do not draw the figures")
+    _add_model_options(parser, CLASSIFIER_OUTPUT_HELP)
     _add_debug(parser)
     args = parser.parse_args(argv)
     if args.seeds < 1 or args.iterations < 1:
         parser.error("--seeds and --iterations must be >= 1")
+    _check_classifier_output(parser, args)
     for rate in args.learning_rates:
         if not 0 < rate < float("inf"):
             parser.error(f"--learning-rates must be finite numbers > 0, got {rate}")
@@ -416,7 +515,8 @@ def _sweep(args: argparse.Namespace) -> int:
     from fastnn.sweep import sweep
 
     try:
-        result = sweep(args.init, range(args.seeds), args.learning_rates, args.iterations)
+        result = sweep(args.init, range(args.seeds), args.learning_rates, args.iterations, output=args.output,
+                       hidden_activation=args.hidden_activation, dtype=args.dtype)
     except KeyboardInterrupt:
         print("\ninterrupted: no sweep results written", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -482,6 +582,7 @@ def optimizers_command(argv: Sequence[str]) -> int:
     )
     parser.add_argument("--no-plots", action="store_true", help="do not draw or save figures")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only the closing table")
+    _add_model_options(parser, None, hidden_help=HIDDEN_ACTIVATION_HELP.replace("the study's", "the course's"))
     _add_debug(parser)
     args = parser.parse_args(argv)
     if args.epochs is not None and args.epochs < 1:
@@ -509,10 +610,11 @@ def _optimizers(args: argparse.Namespace) -> int:
         print(f"\nwrote {', '.join(paths)}")
 
     decay = ", learning-rate decay" if args.decay else ""
+    model = dict(hidden_activation=args.hidden_activation, dtype=args.dtype)
     runs = [
-        (f"{name}{decay}, compiled engine",
+        (f"{name}{decay}, compiled engine{_model_words(**model)}",
          lambda name=name: run_optimizers([name], decay=args.decay, num_epochs=args.epochs,
-                                          print_cost=not args.quiet, on_row=on_row))
+                                          print_cost=not args.quiet, on_row=on_row, **model))
         for name in args.optimizer
     ]
     return _run_then_report(args, runs, rows, format_table, write_results)
@@ -529,14 +631,15 @@ def _save_optimizer_figures(rows: Sequence[Any], out: str, prefix: str) -> list[
     ax = fig.add_subplot()
     for row in rows:
         plot_costs(row.result.costs, ax=ax, label=f"{row.optimizer} (lr {row.result.learning_rate:g})",
-                   title="cost per epoch, mini-batches of 64")
+                   title="cost per epoch, mini-batches of 64", output=row.result.output)
     ax.set_xlabel("epoch")
     paths = [os.path.join(out, f"{prefix}_cost.png")]
     fig.savefig(paths[-1], dpi=110)
     for row in rows:
         fig = Figure(figsize=(5, 5), layout="constrained")
         plot_decision_boundary(row.result.parameters, X, Y, ax=fig.add_subplot(),
-                               title=f"{row.optimizer}: train accuracy {row.train_accuracy:.4f}")
+                               title=f"{row.optimizer}: train accuracy {row.train_accuracy:.4f}",
+                               **_network(row.result))
         paths.append(os.path.join(out, f"{prefix}_boundary_{row.optimizer}.png"))
         fig.savefig(paths[-1], dpi=110)
     return paths
@@ -598,6 +701,12 @@ def regularization_command(argv: Sequence[str]) -> int:
                         help="folder for the figures (default: ./fastnn-results)")
     parser.add_argument("--no-plots", action="store_true", help="do not draw or save figures")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only the closing table")
+    _add_model_options(
+        parser, None,
+        hidden_help=HIDDEN_ACTIVATION_HELP.replace("the study's", "the course's")
+        + "; the compiled engine's dropout needs relu, so with the others the dropout run trains on"
+        " the NumPy oracle (the same run, about 10 s for 30000 iterations)",
+    )
     _add_debug(parser)
     args = parser.parse_args(argv)
     if args.iterations < 1:
@@ -611,7 +720,9 @@ def regularization_command(argv: Sequence[str]) -> int:
 
 
 def _regularization(args: argparse.Namespace) -> int:
-    from fastnn.regularization import STUDY_RUNS, RegularizationRow, format_table, run_regularization
+    from fastnn.regularization import (
+        STUDY_RUNS, RegularizationRow, format_table, run_regularization, uses_the_oracle,
+    )
 
     if not args.no_plots:
         os.makedirs(args.out, exist_ok=True)
@@ -630,11 +741,14 @@ def _regularization(args: argparse.Namespace) -> int:
         paths = _save_regularization_figures(rows, args.out)
         print(f"\nwrote {', '.join(paths)}")
 
+    model = dict(hidden_activation=args.hidden_activation, dtype=args.dtype)
     runs = [
-        (f"regularization: {run}, compiled engine",
+        (f"regularization: {run},"
+         f" {'reference' if uses_the_oracle(run, args.hidden_activation) else 'compiled'} engine"
+         f"{_model_words(**model)}",
          lambda run=run: run_regularization([run], num_iterations=args.iterations, lambd=args.lambd,
                                             keep_prob=args.keep_prob, print_cost=not args.quiet,
-                                            on_row=on_row))
+                                            on_row=on_row, **model))
         for run in STUDY_RUNS
     ]
     return _run_then_report(args, runs, rows, format_table, write_results)
@@ -650,14 +764,16 @@ def _save_regularization_figures(rows: Sequence[Any], out: str) -> list[str]:
     fig = Figure(figsize=(7, 4.5), layout="constrained")
     ax = fig.add_subplot()
     for row in rows:
-        plot_costs(row.result.costs, ax=ax, label=row.label, title="cost, full-batch gradient descent")
+        plot_costs(row.result.costs, ax=ax, label=row.label, title="cost, full-batch gradient descent",
+                   output=row.result.output)
     ax.set_ylabel("cost (cross-entropy; L2 run: + penalty)")
     paths = [os.path.join(out, "regularization_cost.png")]
     fig.savefig(paths[-1], dpi=110)
     for row in rows:
         fig = Figure(figsize=(5, 5), layout="constrained")
         plot_decision_boundary(row.result.parameters, train_X, train_Y, ax=fig.add_subplot(),
-                               title=f"{row.label}: train {row.train_accuracy:.3f}, test {row.test_accuracy:.3f}")
+                               title=f"{row.label}: train {row.train_accuracy:.3f}, test {row.test_accuracy:.3f}",
+                               **_network(row.result))
         paths.append(os.path.join(out, f"regularization_boundary_{row.run}.png"))
         fig.savefig(paths[-1], dpi=110)
     return paths
@@ -670,6 +786,8 @@ initialisation study's [2, 10, 5, 1] network at He initialisation (seed 3) and i
 cost, (J(theta + eps) - J(theta - eps)) / (2 eps), over all 101 parameters. The
 relative difference ||g - g_approx|| / (||g|| + ||g_approx||) passes below 2e-7.
 Prints each engine's difference, PASSED or FAILED, and its worst entry.
+--output and --hidden-activation check another network's loss and derivatives
+([2, 10, 5, 2], 107 parameters, for a softmax). The check runs in float64.
 """
 
 
@@ -686,6 +804,7 @@ def gradcheck_command(argv: Sequence[str]) -> int:
                         help="step of the centred differences (default: 1e-7, the course's)")
     parser.add_argument("--l2", type=float, default=0.0, metavar="LAMBDA",
                         help="check the L2-regularised cost and gradients (default: 0)")
+    _add_model_options(parser, ANY_OUTPUT_HELP, dtype_help=None)
     _add_debug(parser)
     args = parser.parse_args(argv)
     if not 0 < args.epsilon < float("inf"):
@@ -701,13 +820,16 @@ def _gradcheck(args: argparse.Namespace) -> int:
     from fastnn.init import initialize_parameters
 
     train_X, train_Y, _, _ = load_dataset()
-    layers_dims = [train_X.shape[0], 10, 5, 1]
+    layers_dims = [train_X.shape[0], *DEFAULT_HIDDEN, _output_units(args.output)]
     parameters = initialize_parameters(layers_dims, "he", 3)
-    print(f"gradient check: {layers_dims} network at He initialisation (seed 3), the study's"
-          f" {train_X.shape[1]} training points, epsilon {args.epsilon:g}, l2 {args.l2:g}")
+    print(f"gradient check: {layers_dims} network at He initialisation (seed 3),"
+          f" {args.hidden_activation} hidden units and a{'n' if args.output == 'identity' else ''}"
+          f" {args.output} output, the study's {train_X.shape[1]} training points,"
+          f" epsilon {args.epsilon:g}, l2 {args.l2:g}")
     passed = True
     for name in ENGINES:
-        check = gradient_check(train_X, train_Y, parameters, epsilon=args.epsilon, l2=args.l2, engine=name)
+        check = gradient_check(train_X, train_Y, parameters, epsilon=args.epsilon, l2=args.l2, engine=name,
+                               output=args.output, hidden_activation=args.hidden_activation)
         passed = passed and check.passed
         print(f"{name:<10} difference {check.difference:.3e}  {'PASSED' if check.passed else 'FAILED'}"
               f"  (worst {check.worst}: gradient {check.worst_gradient:.10g},"
@@ -732,9 +854,18 @@ def _predict(args: argparse.Namespace) -> int:
         print(f"fastnn: error: {args.predict} takes {result.layers_dims[0]} inputs; the study's data has 2",
               file=sys.stderr)
         return EXIT_USAGE
+    # The study's labels are one row of two classes: one sigmoid unit scores them,
+    # and a softmax's classes take them; an identity output is a regression.
+    K = result.layers_dims[-1]
+    if result.output not in CLASSIFIER_OUTPUTS or (result.output == "sigmoid" and K != 1):
+        what = ("an identity output, a regression" if result.output == "identity"
+                else f"{K} sigmoid output units, one label each")
+        print(f"fastnn: error: {args.predict} has {what}: the study's data has one label of two"
+              " classes per example, which a single sigmoid unit or a softmax predicts", file=sys.stderr)
+        return EXIT_USAGE
     print(result)
-    print(f"train accuracy {accuracy(train_X, train_Y, result.parameters):.4f}")
-    print(f"test accuracy  {accuracy(test_X, test_Y, result.parameters):.4f}")
+    print(f"train accuracy {accuracy(train_X, train_Y, result.parameters, **_network(result)):.4f}")
+    print(f"test accuracy  {accuracy(test_X, test_Y, result.parameters, **_network(result)):.4f}")
     return 0
 
 

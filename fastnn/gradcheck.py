@@ -2,8 +2,10 @@
 
 The analytic gradients an engine's backward pass gives (its ``cost_and_gradients``)
 are compared with centred differences of the same engine's cost, parameter by
-parameter, by the course's relative difference. Below 2e-7 the backward pass is
-taken to be correct, as the course takes it.
+parameter, by the course's relative difference, for any output layer and hidden
+activation. Below 2e-7 the backward pass is taken to be correct, as the course
+takes it. The check runs in float64: float32 parameters are cast up (exactly), as
+centred differences in float32 would measure nothing but rounding.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import numpy as np
 
 from fastnn import engine as _engine
 from fastnn import reference as _reference
-from fastnn._validate import check_l2, check_network, check_number, check_X_Y
+from fastnn._validate import check_l2, check_model, check_network_data, check_number
 from fastnn.engine import pack, unpack
 
 __all__ = ["gradient_check", "GradientCheck", "THRESHOLD", "ENGINES"]
@@ -48,6 +50,10 @@ class GradientCheck:
         ``"compiled"`` or ``"reference"``.
     epsilon : float
     l2 : float
+    output : str
+        The output layer (and so the loss) whose gradients were checked.
+    hidden_activation : str
+        The hidden layers' activation.
     """
 
     difference: float
@@ -58,6 +64,8 @@ class GradientCheck:
     engine: str
     epsilon: float
     l2: float
+    output: str = "sigmoid"
+    hidden_activation: str = "relu"
 
     @property
     def passed(self) -> bool:
@@ -74,8 +82,17 @@ class GradientCheck:
         return (
             f"GradientCheck(engine={self.engine!r}, difference={self.difference:.3g} {verdict}"
             f" (threshold {THRESHOLD:g}), worst {self.worst}: gradient {self.worst_gradient:.10g},"
-            f" approximation {self.worst_approximation:.10g}; epsilon={self.epsilon:g}, l2={self.l2:g})"
+            f" approximation {self.worst_approximation:.10g}; epsilon={self.epsilon:g}, l2={self.l2:g},"
+            f" output={self.output!r}, hidden_activation={self.hidden_activation!r})"
         )
+
+
+# Why the cost can be infinite, by output layer (for the messages).
+_INFINITE_COST = {
+    "sigmoid": "the output sigmoid saturated on wrong labels",
+    "softmax": "the softmax gave a true class probability 0",
+    "identity": "the outputs overflowed",
+}
 
 
 def gradient_check(
@@ -85,6 +102,9 @@ def gradient_check(
     epsilon: float = 1e-7,
     l2: float = 0.0,
     engine: str = "compiled",
+    *,
+    output: str = "sigmoid",
+    hidden_activation: str = "relu",
 ) -> GradientCheck:
     r"""Check an engine's backward pass against centred differences of its cost.
 
@@ -99,22 +119,35 @@ def gradient_check(
 
     where :math:`g` is the engine's analytic gradient. Both come from the engine's
     ``cost_and_gradients`` (:func:`fastnn.cost_and_gradients` or
-    :func:`fastnn.reference.cost_and_gradients`), so what is checked is exactly
-    what training uses. It costs two cost evaluations per parameter.
+    :func:`fastnn.reference.cost_and_gradients`) with the same ``output`` and
+    ``hidden_activation``, so what is checked is exactly what training uses. It
+    costs two cost evaluations per parameter.
 
     Parameters
     ----------
     X : array_like of shape (n_x, m)
-    Y : array_like of shape (1, m) or (m,)
-        Labels, 0 or 1.
+    Y : array_like of shape (K, m), or (1, m) or (m,)
+        Targets for ``output``, as for :func:`fastnn.train`: labels 0 or 1 per
+        sigmoid unit, class labels or one-hot columns for softmax, real numbers
+        for identity.
     parameters : dict
-        ``{"W1": ..., "b1": ..., ...}`` with a single output unit; not modified.
+        ``{"W1": ..., "b1": ..., ...}`` with K output units; not modified.
+        float32 parameters are checked in float64: they are cast up, which is
+        exact, and both the gradients and the differences are the engine's
+        float64 ones at that very point. (In float32 the differences would be
+        rounding noise: its resolution, 1.2e-7 relative, is that of ``epsilon``
+        itself.) This checks the backward pass's formulas, which both
+        precisions share; it does not measure float32 rounding.
     epsilon : float, default=1e-7
         The step of the centred differences (the course's 1e-7); > 0.
     l2 : float, default=0.0
-        Check the L2-regularised cost ``cross_entropy + (1 / m) (l2 / 2) sum_l ||W_l||^2``
+        Check the L2-regularised cost ``loss + (1 / m) (l2 / 2) sum_l ||W_l||^2``
         and its gradient, which gains ``(l2 / m) W_l``; >= 0.
     engine : {"compiled", "reference"}, default="compiled"
+    output : {"sigmoid", "softmax", "identity"}, default="sigmoid"
+        The output layer and its loss, as for :func:`fastnn.train`.
+    hidden_activation : {"relu", "tanh", "sigmoid", "identity"}, default="relu"
+        The hidden layers' activation, as for :func:`fastnn.train`.
 
     Returns
     -------
@@ -126,20 +159,22 @@ def gradient_check(
     Raises
     ------
     ValueError
-        If ``engine`` is unknown, ``epsilon`` is not a finite number > 0, ``l2`` is
-        negative or not finite, an array is invalid (as :func:`fastnn.train` says
-        for ``X``, ``Y`` and ``parameters``), or the cost is not finite at
-        ``parameters`` or at one of the shifted points (a saturated sigmoid, where
-        differences say nothing).
+        If ``engine``, ``output`` or ``hidden_activation`` is unknown,
+        ``epsilon`` is not a finite number > 0, ``l2`` is negative or not finite,
+        an array is invalid (as :func:`fastnn.train` says for ``X``, ``Y``
+        against ``output``, and ``parameters``, which must not mix float32 with
+        other arrays), or the cost is not finite at ``parameters`` or at one of
+        the shifted points (a saturated output, where differences say nothing).
     TypeError
-        If ``engine`` is not a string, or as :func:`fastnn.train` for the arrays,
-        ``epsilon`` and ``l2``.
+        If ``engine``, ``output`` or ``hidden_activation`` is not a string, or as
+        :func:`fastnn.train` for the arrays, ``epsilon`` and ``l2``.
 
     Notes
     -----
-    A ReLU's kink within ``epsilon`` of a pre-activation makes one difference
-    straddle it, and the check can fail although the backward pass is right;
-    at random parameters that is very unlikely.
+    With ReLU hidden units, a kink within ``epsilon`` of a pre-activation makes
+    one difference straddle it, and the check can fail although the backward
+    pass is right; at random parameters that is very unlikely. tanh, sigmoid
+    and identity units are smooth.
     """
     if not isinstance(engine, str):
         raise TypeError(f"engine must be one of {sorted(ENGINES)}, got {engine!r}")
@@ -147,15 +182,22 @@ def gradient_check(
         raise ValueError(f"engine must be one of {sorted(ENGINES)}, got {engine!r}")
     epsilon = check_number(epsilon, "epsilon", positive=True)
     l2 = check_l2(l2)
-    X, Y = check_X_Y(X, Y)
-    layers_dims, checked = check_network(parameters, X)
+    # The names, and float32 parameters unmixed; these are then cast up, exactly,
+    # so that X and Y are checked and used in float64 too.
+    model = check_model(output, hidden_activation, None, parameters)
+    if model.dtype == np.float32:
+        parameters = {key: value.astype(np.float64) for key, value in parameters.items()}
+    _, X, Y, layers_dims, checked = check_network_data(
+        X, Y, parameters, output=model.output, hidden_activation=model.hidden_activation
+    )
     module = ENGINES[engine]
+    options = dict(l2=l2, output=model.output, hidden_activation=model.hidden_activation)
 
-    cost, grads = module.cost_and_gradients(X, Y, checked, l2=l2)
+    cost, grads = module.cost_and_gradients(X, Y, checked, **options)
     if not np.isfinite(cost):
         raise ValueError(
-            f"the cost is {cost} at these parameters (the output sigmoid saturated on"
-            " wrong labels): centred differences cannot check the gradients there"
+            f"the cost is {cost} at these parameters ({_INFINITE_COST[model.output]}):"
+            " centred differences cannot check the gradients there"
         )
     names = [f"{kind}{l}" for l in range(1, len(layers_dims)) for kind in "Wb"]
     theta = pack(checked, layers_dims)
@@ -164,16 +206,16 @@ def gradient_check(
     for i in range(theta.size):
         value = theta[i]
         theta[i] = value + epsilon
-        cost_plus = module.cost_and_gradients(X, Y, unpack(theta, layers_dims), l2=l2)[0]
+        cost_plus = module.cost_and_gradients(X, Y, unpack(theta, layers_dims), **options)[0]
         theta[i] = value - epsilon
-        cost_minus = module.cost_and_gradients(X, Y, unpack(theta, layers_dims), l2=l2)[0]
+        cost_minus = module.cost_and_gradients(X, Y, unpack(theta, layers_dims), **options)[0]
         theta[i] = value
         approximation[i] = (cost_plus - cost_minus) / (2 * epsilon)
     if not np.isfinite(approximation).all():
         name, index = _locate(int(np.argmin(np.isfinite(approximation))), names, checked)
         raise ValueError(
             f"the cost is not finite when {name}{list(index)} is shifted by epsilon={epsilon!r}"
-            " (the output sigmoid saturates): centred differences cannot check the gradients there"
+            f" ({_INFINITE_COST[model.output]}): centred differences cannot check the gradients there"
         )
 
     numerator = np.linalg.norm(gradient - approximation)
@@ -190,6 +232,8 @@ def gradient_check(
         engine=engine,
         epsilon=epsilon,
         l2=l2,
+        output=model.output,
+        hidden_activation=model.hidden_activation,
     )
 
 

@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping, MutableMapping, Sequence
 import numpy as np
 
 from fastnn import engine, reference
-from fastnn._validate import OPTIMIZERS, check_positive_int, check_seed, check_X_Y
+from fastnn._validate import OPTIMIZERS, check_model, check_positive_int, check_seed, check_X_Y
 from fastnn.data import load_moons
 from fastnn.init import initialize_parameters as _initialize_parameters
 from fastnn.result import TrainResult
@@ -374,6 +374,8 @@ def run_optimizers(
     num_epochs: int | None = None,
     print_cost: bool = False,
     on_row: Callable[[OptimizerRow], None] | None = None,
+    hidden_activation: str = "relu",
+    dtype: Any = None,
 ) -> list[OptimizerRow]:
     """The course's optimisation study on the compiled engine: each optimiser on the
     moons, [2, 5, 2, 1], He with seed 3, mini-batches of 64 shuffled with seeds 11,
@@ -392,11 +394,23 @@ def run_optimizers(
         Print the cost every 1000 epochs as training goes.
     on_row : callable, optional
         Called with each row as soon as it is finished.
+    hidden_activation : {"relu", "tanh", "sigmoid", "identity"}, default="relu"
+        The hidden layers' activation (the course's ReLU by default); the output
+        stays the course's sigmoid unit.
+    dtype : {float64, float32} or None, default=None
+        As for :func:`fastnn.train` (None is float64).
 
     Returns
     -------
     list of OptimizerRow
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`fastnn.train`; ``hidden_activation`` and ``dtype`` are checked
+        before any run.
     """
+    model = check_model("sigmoid", hidden_activation, dtype)
     X, Y = load_moons()
     rows = []
     for name in optimizers:
@@ -410,9 +424,11 @@ def run_optimizers(
         result = engine.train(
             X, Y, list(STUDY_LAYERS_DIMS), "he", num_iterations=epochs if num_epochs is None else num_epochs,
             seed=INIT_SEED, optimizer=name, mini_batch_size=STUDY_MINI_BATCH_SIZE,
-            shuffle_seed=SHUFFLE_SEED, print_cost=print_cost, **options,
+            shuffle_seed=SHUFFLE_SEED, print_cost=print_cost,
+            hidden_activation=model.hidden_activation, dtype=model.dtype, **options,
         )
-        row = OptimizerRow(name, result, accuracy(X, Y, result.parameters))
+        row = OptimizerRow(name, result, accuracy(X, Y, result.parameters, output=result.output,
+                                                  hidden_activation=result.hidden_activation))
         rows.append(row)
         if on_row is not None:
             on_row(row)

@@ -10,8 +10,10 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from fastnn._validate import check_X, check_Y
+from fastnn import reference
+from fastnn._validate import OUTPUTS, check_choice, check_X, check_Y, infer_layers_dims
 from fastnn.engine import predict_proba
+from fastnn.study import CLASSIFIER_OUTPUTS
 
 __all__ = [
     "plot_costs",
@@ -22,8 +24,21 @@ __all__ = [
 ]
 
 # The legend's explanation of the marks along the top of a cost plot: the cross-
-# entropy is infinite where the output sigmoid is exactly 0 or 1 on a wrong label.
-INF_COST_LABEL = "cost = inf (sigmoid saturated)"
+# entropy is infinite where the output sigmoid is exactly 0 or 1 on a wrong label
+# (where a softmax gives a true class probability 0); a squared error only where
+# the outputs overflow.
+INF_COST_LABELS = {
+    "sigmoid": "cost = inf (sigmoid saturated)",
+    "softmax": "cost = inf (softmax saturated)",
+    "identity": "cost = inf (outputs overflowed)",
+}
+INF_COST_LABEL = INF_COST_LABELS["sigmoid"]
+# Each output layer's loss, for the cost axis.
+COST_AXIS_LABELS = {
+    "sigmoid": "cost (binary cross-entropy)",
+    "softmax": "cost (categorical cross-entropy)",
+    "identity": "cost (squared error)",
+}
 # Where a spread of exactly 0 is drawn on a log axis (unless a real spread is lower).
 ZERO_SPREAD_AT = 1e-12
 
@@ -36,7 +51,9 @@ def _axes(ax: Any) -> Any:
     return plt.figure().add_subplot()
 
 
-def plot_costs(costs: Any, ax: Any = None, label: str | None = None, title: str | None = None) -> Any:
+def plot_costs(
+    costs: Any, ax: Any = None, label: str | None = None, title: str | None = None, *, output: str = "sigmoid"
+) -> Any:
     """Cost against iteration, on a log scale.
 
     Parameters
@@ -44,14 +61,20 @@ def plot_costs(costs: Any, ax: Any = None, label: str | None = None, title: str 
     costs : array_like of shape (num_iterations,)
         One cost per iteration, e.g. ``TrainResult.costs``. Infinite costs (a
         saturated start) are left out of the line and marked along the top, with
-        a legend entry "cost = inf (sigmoid saturated)".
+        a legend entry "cost = inf (sigmoid saturated)" (as :data:`INF_COST_LABELS`
+        words it for ``output``).
     ax : matplotlib Axes, optional
     label, title : str, optional
+    output : {"sigmoid", "softmax", "identity"}, default="sigmoid"
+        The output layer whose loss the costs are (a :class:`fastnn.TrainResult`'s
+        ``output``): it names the loss on the axis and the reason for an
+        infinite cost.
 
     Returns
     -------
     matplotlib Axes
     """
+    output = check_choice(output, "output", OUTPUTS)
     ax = _axes(ax)
     costs = np.asarray(costs, dtype=np.float64)
     iterations = np.arange(len(costs))
@@ -61,11 +84,11 @@ def plot_costs(costs: Any, ax: Any = None, label: str | None = None, title: str 
         ax.plot(
             iterations[~finite], np.full((~finite).sum(), 1.0), "|", color=line.get_color(),
             transform=ax.get_xaxis_transform(), markersize=8, clip_on=False,
-            label=f"{label}: {INF_COST_LABEL}" if label else INF_COST_LABEL,
+            label=f"{label}: {INF_COST_LABELS[output]}" if label else INF_COST_LABELS[output],
         )
     ax.set_yscale("log")
     ax.set_xlabel("iteration")
-    ax.set_ylabel("cost (binary cross-entropy)")
+    ax.set_ylabel(COST_AXIS_LABELS[output])
     if title:
         ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)
@@ -90,6 +113,9 @@ def plot_decision_boundary(
     ax: Any = None,
     title: str | None = None,
     resolution: int = 300,
+    *,
+    output: str = "sigmoid",
+    hidden_activation: str = "relu",
 ) -> Any:
     """The region the network classifies as 1, with the labelled points over it.
 
@@ -99,29 +125,52 @@ def plot_decision_boundary(
     Parameters
     ----------
     parameters : dict
-        A trained network with two inputs.
+        A trained network with two inputs that classifies two classes: one
+        sigmoid unit (class 1 where its probability is above 0.5) or a softmax
+        over two units (the class of the larger probability).
     X : array_like of shape (2, m)
     Y : array_like of shape (1, m)
+        Labels 0 and 1.
     ax : matplotlib Axes, optional
     title : str, optional
     resolution : int, default=300
         Grid points per axis.
+    output : {"sigmoid", "softmax"}, default="sigmoid"
+        The network's output layer (a :class:`fastnn.TrainResult`'s ``output``).
+    hidden_activation : {"relu", "tanh", "sigmoid", "identity"}, default="relu"
+        Its hidden layers' activation (a :class:`fastnn.TrainResult`'s
+        ``hidden_activation``).
 
     Returns
     -------
     matplotlib Axes
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is not 2-D inputs, ``Y`` is not 0/1 labels, or the network does
+        not classify two classes (an identity output, several sigmoid units, a
+        softmax over other than two); and as :func:`fastnn.predict_proba`.
     """
+    output = check_choice(output, "output", OUTPUTS)
     X = check_X(X)
     Y = check_Y(Y, X.shape[1])
     if X.shape[0] != 2:
         raise ValueError(f"a decision boundary is drawn for 2-D inputs, got X of shape {X.shape}")
+    K = infer_layers_dims(parameters)[-1]
+    if CLASSIFIER_OUTPUTS.get(output) != K:
+        raise ValueError(
+            f"a decision boundary is drawn between two classes, by one sigmoid unit or a softmax"
+            f" over two units; got output={output!r} with {K} output unit{'s' if K > 1 else ''}"
+        )
     ax = _axes(ax)
     pad = 0.5
     x0 = np.linspace(X[0].min() - pad, X[0].max() + pad, resolution)
     x1 = np.linspace(X[1].min() - pad, X[1].max() + pad, resolution)
     xx, yy = np.meshgrid(x0, x1)
     grid = np.vstack([xx.ravel(), yy.ravel()])
-    predicted = (predict_proba(grid, parameters) > 0.5).reshape(xx.shape)
+    probabilities = predict_proba(grid, parameters, output=output, hidden_activation=hidden_activation)
+    predicted = reference.OUTPUT_LAYERS[output].predict(probabilities).reshape(xx.shape)
     regions, points = _class_colors()
     ax.contourf(xx, yy, predicted, levels=[-0.5, 0.5, 1.5], colors=regions, alpha=0.6)
     ax.scatter(X[0], X[1], c=[points[int(y)] for y in Y[0]], s=14, edgecolors="k", linewidths=0.3)

@@ -24,7 +24,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from fastnn import engine, reference
-from fastnn._validate import RandomSource, check_network, check_number, check_X, check_X_Y, check_Y
+from fastnn._validate import RandomSource, check_model, check_network, check_number, check_X, check_X_Y, check_Y
 from fastnn.data import load_regularization_data
 from fastnn.init import initialize_parameters as _initialize_parameters
 from fastnn.result import TrainResult
@@ -41,6 +41,7 @@ __all__ = [
     "backward_propagation_with_dropout",
     "predict",
     "run_regularization",
+    "uses_the_oracle",
     "RegularizationRow",
     "format_table",
     "HIDDEN",
@@ -351,6 +352,13 @@ class RegularizationRow:
     test_accuracy: float
 
 
+def uses_the_oracle(run: str, hidden_activation: str) -> bool:
+    """Whether :func:`run_regularization` trains ``run`` on the NumPy oracle: the
+    dropout run with hidden units other than ReLU, which the compiled engine's
+    dropout does not take (its derivative relies on ReLU's)."""
+    return run == "dropout" and hidden_activation != "relu"
+
+
 def run_regularization(
     runs: Sequence[str] = STUDY_RUNS,
     *,
@@ -359,6 +367,8 @@ def run_regularization(
     keep_prob: float = STUDY_KEEP_PROB,
     print_cost: bool = False,
     on_row: Callable[[RegularizationRow], None] | None = None,
+    hidden_activation: str = "relu",
+    dtype: Any = None,
 ) -> list[RegularizationRow]:
     """The regularisation notebook's study on the compiled engine: :func:`model`'s
     training without regularisation, with L2 and with dropout, on
@@ -401,6 +411,15 @@ def run_regularization(
         iterations, as :func:`model` does.
     on_row : callable, optional
         Called with each row as soon as it is finished.
+    hidden_activation : {"relu", "tanh", "sigmoid", "identity"}, default="relu"
+        The hidden layers' activation (the notebook's ReLU by default); the
+        output stays its sigmoid unit. The compiled engine's dropout needs ReLU
+        units (see :func:`uses_the_oracle`), so with any other the dropout run
+        trains on the NumPy oracle, :func:`fastnn.reference.train`, which
+        computes the same run (to the rounding of its sums) more slowly - about
+        10 s for 30000 iterations - and its label ends "(reference engine)".
+    dtype : {float64, float32} or None, default=None
+        As for :func:`fastnn.train` (None is float64).
 
     Returns
     -------
@@ -409,25 +428,31 @@ def run_regularization(
     Raises
     ------
     ValueError, TypeError
-        For an unknown run, or options :func:`fastnn.train` refuses.
+        For an unknown run, or options :func:`fastnn.train` refuses; the runs,
+        ``hidden_activation`` and ``dtype`` are checked before any run.
     """
     options = {"none": {}, "l2": {"l2": lambd}, "dropout": {"keep_prob": keep_prob}}
     labels = {"none": "none", "l2": f"L2 lambd={lambd:g}", "dropout": f"dropout keep_prob={keep_prob:g}"}
     for run in runs:
         if run not in options:
             raise ValueError(f"runs must be among {list(STUDY_RUNS)}, got {run!r}")
+    model = check_model("sigmoid", hidden_activation, dtype)
     train_X, train_Y, test_X, test_Y = load_regularization_data()
     rows = []
     for run in runs:
-        result = engine.train(
+        oracle = uses_the_oracle(run, model.hidden_activation)
+        result = (reference.train if oracle else engine.train)(
             train_X, train_Y, [train_X.shape[0], *HIDDEN, 1], course_normal, STUDY_LEARNING_RATE,
-            num_iterations, seed=INIT_SEED, shuffle_seed=DROPOUT_SEED, **options[run],
+            num_iterations, seed=INIT_SEED, shuffle_seed=DROPOUT_SEED,
+            hidden_activation=model.hidden_activation, dtype=model.dtype, **options[run],
         )
         if print_cost:
             for i in range(0, result.num_iterations, 10000):
                 print("Cost after iteration {}: {}".format(i, result.costs[i]))
-        row = RegularizationRow(run, labels[run], result, accuracy(train_X, train_Y, result.parameters),
-                                accuracy(test_X, test_Y, result.parameters))
+        evaluated = dict(output=result.output, hidden_activation=result.hidden_activation)
+        label = labels[run] + (" (reference engine)" if oracle else "")
+        row = RegularizationRow(run, label, result, accuracy(train_X, train_Y, result.parameters, **evaluated),
+                                accuracy(test_X, test_Y, result.parameters, **evaluated))
         rows.append(row)
         if on_row is not None:
             on_row(row)
@@ -436,11 +461,12 @@ def run_regularization(
 
 def format_table(rows: Sequence[RegularizationRow]) -> str:
     """The rows as an aligned table: run, final cost, train and test accuracy, time."""
-    header = f"{'run':<26}{'iterations':>11}{'final cost':>22}{'train acc':>11}{'test acc':>10}{'time (s)':>10}"
+    width = max([26] + [len(row.label) + 1 for row in rows])   # wider for an oracle's label
+    header = f"{'run':<{width}}{'iterations':>11}{'final cost':>22}{'train acc':>11}{'test acc':>10}{'time (s)':>10}"
     lines = [header, "-" * len(header)]
     for row in rows:
         lines.append(
-            f"{row.label:<26}{row.result.num_iterations:>11}{row.result.final_cost:>22.16g}"
+            f"{row.label:<{width}}{row.result.num_iterations:>11}{row.result.final_cost:>22.16g}"
             f"{row.train_accuracy:>11.4f}{row.test_accuracy:>10.4f}{row.result.elapsed:>10.3f}"
         )
     return "\n".join(lines)

@@ -23,10 +23,11 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from fastnn._dispatch import available_cores
-from fastnn._validate import check_learning_rate, check_positive_int, check_seed, check_X_Y
+from fastnn._validate import check_learning_rate, check_model, check_positive_int, check_seed, check_X_Y
 from fastnn.data import load_dataset
-from fastnn.init import INITIALIZATIONS, Scheme, get_initialization, scheme_name
+from fastnn.init import DEFAULT_HIDDEN, INITIALIZATIONS, Scheme, get_initialization, scheme_name
 from fastnn.io import json_number
+from fastnn.study import CLASSIFIER_OUTPUTS, check_classifier_output
 
 __all__ = ["SweepRun", "SweepResult", "sweep"]
 
@@ -49,10 +50,15 @@ class SweepRun:
 
 @dataclass
 class SweepResult:
-    """All runs of a sweep, in job order (scheme, then learning rate, then seed)."""
+    """All runs of a sweep, in job order (scheme, then learning rate, then seed),
+    and the network every run trained: its output layer, hidden activation and
+    dtype (by name)."""
 
     runs: list[SweepRun]
     num_iterations: int
+    output: str = "sigmoid"
+    hidden_activation: str = "relu"
+    dtype: str = "float64"
 
     def groups(self) -> dict[tuple[str, float], list[SweepRun]]:
         out: dict[tuple[str, float], list[SweepRun]] = {}
@@ -103,10 +109,10 @@ class SweepResult:
         return path
 
     def to_json(self, path: str) -> str:
-        """The summary and every run (no curves), as strict JSON: an infinite or NaN
-        number (a ×10 start's final cost, the spread of costs that include inf) is
-        written as the string "inf", "-inf" or "nan". Loads with
-        ``pandas.json_normalize``."""
+        """The network (``output``, ``hidden_activation``, ``dtype``), the summary
+        and every run (no curves), as strict JSON: an infinite or NaN number (a ×10
+        start's final cost, the spread of costs that include inf) is written as the
+        string "inf", "-inf" or "nan". Loads with ``pandas.json_normalize``."""
 
         def strict(record: dict[str, Any]) -> dict[str, Any]:
             return {k: json_number(v) if isinstance(v, float) else v for k, v in record.items()}
@@ -114,8 +120,9 @@ class SweepResult:
         runs = [strict({k: v for k, v in asdict(r).items() if k != "curve"}) for r in self.runs]
         summary = [strict(row) for row in self.summary()]
         with open(path, "w") as f:
-            json.dump({"num_iterations": self.num_iterations, "summary": summary, "runs": runs},
-                      f, indent=1, allow_nan=False)
+            json.dump({"num_iterations": self.num_iterations, "output": self.output,
+                       "hidden_activation": self.hidden_activation, "dtype": self.dtype,
+                       "summary": summary, "runs": runs}, f, indent=1, allow_nan=False)
         return path
 
 
@@ -126,12 +133,16 @@ def _train_one(job: tuple) -> SweepRun:
     from fastnn import engine
     from fastnn.study import accuracy
 
-    name, scheme, seed, learning_rate, num_iterations, train_X, train_Y, test_X, test_Y = job
-    result = engine.train(train_X, train_Y, initialization=scheme, learning_rate=learning_rate,
-                          num_iterations=num_iterations, seed=seed, n_threads=1)
+    name, scheme, seed, learning_rate, num_iterations, train_X, train_Y, test_X, test_Y, model = job
+    output, hidden_activation, dtype = model
+    layers_dims = [train_X.shape[0], *DEFAULT_HIDDEN, CLASSIFIER_OUTPUTS[output]]
+    result = engine.train(train_X, train_Y, layers_dims, initialization=scheme, learning_rate=learning_rate,
+                          num_iterations=num_iterations, seed=seed, n_threads=1, output=output,
+                          hidden_activation=hidden_activation, dtype=dtype)
+    evaluated = dict(output=result.output, hidden_activation=result.hidden_activation)
     return SweepRun(name, seed, learning_rate, float(result.costs[-1]),
-                    accuracy(train_X, train_Y, result.parameters),
-                    accuracy(test_X, test_Y, result.parameters),
+                    accuracy(train_X, train_Y, result.parameters, **evaluated),
+                    accuracy(test_X, test_Y, result.parameters, **evaluated),
                     result.costs[::CURVE_EVERY].copy())
 
 
@@ -174,8 +185,14 @@ def sweep(
     executor: concurrent.futures.Executor | None = None,
     progress: bool | Callable[[int, int], None] | None = None,
     data: tuple | None = None,
+    output: str = "sigmoid",
+    hidden_activation: str = "relu",
+    dtype: Any = None,
 ) -> SweepResult:
     """Train every scheme from many seeds (and learning rates) on the donut data.
+
+    Every run trains the study's network, ``[n_x, 10, 5, 1]`` (``[n_x, 10, 5, 2]``
+    for a softmax), with the same output layer, hidden activation and dtype.
 
     Parameters
     ----------
@@ -197,21 +214,30 @@ def sweep(
         A callable receives ``(done, total)``; True draws a bar on stderr; default:
         a bar only when stderr is a terminal.
     data : tuple, optional
-        ``(train_X, train_Y, test_X, test_Y)``; default: the study's data.
+        ``(train_X, train_Y, test_X, test_Y)``; default: the study's data. The
+        labels are two classes, 0 and 1.
+    output : {"sigmoid", "softmax"}, default="sigmoid"
+        The study's single sigmoid unit, or a softmax over two units, one per
+        class. An identity output, a regression, has no accuracy to sweep.
+    hidden_activation : {"relu", "tanh", "sigmoid", "identity"}, default="relu"
+    dtype : {float64, float32} or None, default=None
+        As for :func:`fastnn.train` (None is float64).
 
     Returns
     -------
     SweepResult
         ``.runs`` in job order; ``.summary()``, ``.table()``, ``.to_csv()``,
-        ``.to_json()``.
+        ``.to_json()``; ``.output``, ``.hidden_activation`` and ``.dtype``.
 
     Raises
     ------
     ValueError, TypeError
-        For unknown schemes, bad options or data, or a scheme that does not pickle
-        for an executor that needs it (all checked before any job starts).
+        For unknown schemes, bad options or data, an output layer that does not
+        classify, or a scheme that does not pickle for an executor that needs it
+        (all checked before any job starts).
     """
     # Fail fast on bad options, in this process, before any worker starts.
+    model = check_model(check_classifier_output(output), hidden_activation, dtype)
     initializations = list(INITIALIZATIONS) if initializations is None else list(initializations)
     schemes = [(scheme_name(init), get_initialization(init)) for init in initializations]
     seeds = [_check_sweep_seed(seed) for seed in seeds]
@@ -229,7 +255,8 @@ def sweep(
         )
     if executor is not None and not isinstance(executor, concurrent.futures.ThreadPoolExecutor):
         _check_picklable(schemes)
-    jobs = [(name, scheme, seed, lr, num_iterations, train_X, train_Y, test_X, test_Y)
+    network = (model.output, model.hidden_activation, model.dtype.name)
+    jobs = [(name, scheme, seed, lr, num_iterations, train_X, train_Y, test_X, test_Y, network)
             for name, scheme in schemes for lr in learning_rates for seed in seeds]
 
     if progress is None:
@@ -247,4 +274,4 @@ def sweep(
     finally:
         if own:
             executor.shutdown(cancel_futures=True)
-    return SweepResult(runs, num_iterations)
+    return SweepResult(runs, num_iterations, *network)

@@ -94,9 +94,12 @@ def test_progress_callback_and_bad_options():
         (dict(num_iterations=0), ValueError, "num_iterations must be >= 1"),
         (dict(data=(*fastnn.load_dataset()[:2], np.zeros((4, 10)), np.zeros((1, 10)))),
          ValueError, "the test data has 4 features and the training data 2"),
+        (dict(output="identity"), ValueError, "output='identity' is a regression output"),
+        (dict(hidden_activation="gelu"), ValueError, "hidden_activation must be one of"),
+        (dict(dtype="float16"), ValueError, r"dtype must be one of \['float64', 'float32'\]"),
     ],
     ids=["lr-string", "lr-bool", "seed-string", "seed-float", "seed-bool", "seed-generator", "iterations",
-         "test-features"],
+         "test-features", "output-identity", "activation", "dtype"],
 )
 def test_bad_options_are_refused_before_anything_runs(options, error, message):
     with pytest.raises(error, match=message):
