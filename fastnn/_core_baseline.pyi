@@ -41,7 +41,8 @@ def train_epochs(
     learning_rates: NDArray[np.float64],  # const double[::1] (n_epochs,)
     permutations: NDArray[np.intp] | None,  # const Py_ssize_t[:, ::1] (n_epochs, m); None: full batch
     batch_size: int,               # Py_ssize_t            examples per mini-batch
-    optimizer: int,                # int                   0 gd, 1 momentum, 2 adam
+    optimizer: int,                # int                   0 gd, 1 momentum, 2 adam (the course's);
+                                   #                       3 sgd, 4 adam (scikit-learn's; beta = momentum)
     beta: float, beta1: float, beta2: float, epsilon: float,  # double
     l2: float,                     # double                L2 strength, >= 0
     keep_prob: float,              # double                dropout's keep probability, in (0, 1]; < 1 needs relu
@@ -54,6 +55,9 @@ def train_epochs(
     output: int = 0,               # int                   OUTPUTS[name]
     hidden: int = 0,               # int                   HIDDEN_ACTIVATIONS[name]
     blas_min_weights: int = ...,   # Py_ssize_t            layers this wide use BLAS (default NO_BLAS)
+    nesterov: bool = False,        # bint                  optimizer 3: Nesterov's momentum
+    sklearn: bool = False,         # bint                  scikit-learn's loss conventions
+    sample_weight: NDArray[Real] | None = None,  # const real[::1] (m,) per-example weights
 ) -> int: ...                      # epochs completed (< n_epochs: parameters not finite)
 
 def gradient(
@@ -67,7 +71,9 @@ def gradient(
     output: int = 0,               # int
     hidden: int = 0,               # int
     blas_min_weights: int = ...,   # Py_ssize_t
-) -> float: ...                    # the cost
+    sklearn: bool = False,         # bint
+    sample_weight: NDArray[Real] | None = None,  # const real[::1] (m,)
+) -> float: ...                    # the cost, without L2
 
 def forward(
     X: NDArray[Real],              # const real[:, ::1]    (n_x, m)

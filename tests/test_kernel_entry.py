@@ -30,6 +30,7 @@ def _arguments(m=37):
         "progress": np.zeros(1, dtype=np.intp),
         "out": np.empty((1, m)),
         "output": 0,
+        "weights": None,
         "hidden": 0,
         # train_epochs: three epochs of mini-batches of 16 with Adam, L2 and dropout
         "rates": np.full(3, 0.01),
@@ -51,12 +52,13 @@ def _train_epochs(core, a):
     return core.train_epochs(a["X"], a["Y"], a["dims"], a["offsets"], a["theta"], a["grad"],
                              a["costs"], a["progress"], a["rates"], a["permutations"], 16,
                              a["optimizer"], 0.9, 0.9, 0.999, 1e-8, 0.1, a["keep_prob"], 4, 0,
-                             a["velocity"], a["moment"], a["steps"], 1, a["output"], a["hidden"])
+                             a["velocity"], a["moment"], a["steps"], 1, a["output"], a["hidden"],
+                             sample_weight=a["weights"])
 
 
 def _gradient(core, a):
     return core.gradient(a["X"], a["Y"], a["dims"], a["offsets"], a["theta"], a["grad"], 1,
-                         a["output"], a["hidden"])
+                         a["output"], a["hidden"], sample_weight=a["weights"])
 
 
 def _forward(core, a):
@@ -94,7 +96,8 @@ DAMAGES = [
     ("velocity short", ("train_epochs",), lambda a: a.update(velocity=a["velocity"][:-1].copy())),
     ("second moment short", ("train_epochs",), lambda a: a.update(moment=a["moment"][:-1].copy())),
     ("no step counter", ("train_epochs",), lambda a: a.update(steps=np.zeros(0, dtype=np.intp))),
-    ("an unknown optimiser", ("train_epochs",), lambda a: a.update(optimizer=3)),
+    ("an unknown optimiser", ("train_epochs",), lambda a: a.update(optimizer=5)),
+    ("sample weights short", ("train_epochs", "gradient"), lambda a: a.update(weights=np.ones(a["X"].shape[1] - 1))),
     ("keep_prob 0", ("train_epochs",), lambda a: a.update(keep_prob=0.0)),
     ("keep_prob above 1", ("train_epochs",), lambda a: a.update(keep_prob=1.5)),
 ]
