@@ -56,7 +56,7 @@ def train_epochs(
     hidden: int = 0,               # int                   HIDDEN_ACTIVATIONS[name]
     blas_min_weights: int = ...,   # Py_ssize_t            layers this wide use BLAS (default NO_BLAS)
     nesterov: bool = False,        # bint                  optimizer 3: Nesterov's momentum
-    sklearn: bool = False,         # bint                  scikit-learn's loss conventions
+    sklearn_loss: bool = False,    # bint                  scikit-learn's loss conventions
     sample_weight: NDArray[Real] | None = None,  # const real[::1] (m,) per-example weights
 ) -> int: ...                      # epochs completed (< n_epochs: parameters not finite)
 
@@ -71,7 +71,7 @@ def gradient(
     output: int = 0,               # int
     hidden: int = 0,               # int
     blas_min_weights: int = ...,   # Py_ssize_t
-    sklearn: bool = False,         # bint
+    sklearn_loss: bool = False,    # bint
     sample_weight: NDArray[Real] | None = None,  # const real[::1] (m,)
 ) -> float: ...                    # the cost, without L2
 

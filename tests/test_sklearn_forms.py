@@ -51,7 +51,7 @@ def _kernel_run(X, Y, output, solver, activation, sample_weight, **options):
             4 if solver == "adam" else 3, options.get("momentum", 0.9), 0.9, 0.999, 1e-8, 1e-3, 1.0, 0, 0,
             velocity, moment, steps, 1, output=core.OUTPUTS[output],
             hidden=core.HIDDEN_ACTIVATIONS["sigmoid" if activation == "logistic" else activation],
-            nesterov=options.get("nesterovs_momentum", True), sklearn=True,
+            nesterov=options.get("nesterovs_momentum", True), sklearn_loss=True,
             sample_weight=None if sample_weight is None else np.ascontiguousarray(sample_weight),
         )
         losses.append(cost[0])
