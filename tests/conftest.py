@@ -70,3 +70,31 @@ def finite_difference_gradients(cost, parameters, eps=1e-6):
             grad[index] = (plus - minus) / (2 * eps)
         grads["d" + key] = grad
     return grads
+
+
+def table_rows(text, first_column):
+    """The rows, split into columns, of the table in ``text`` whose header starts
+    with ``first_column``, up to the first blank line (the command line's closing
+    tables: a header, a rule, then the rows)."""
+    lines = text[text.index(first_column + " "):].splitlines()
+    rows = []
+    for line in lines[2:]:
+        if not line.strip():
+            break
+        rows.append(line.split())
+    return rows
+
+
+def edited_model_file(tmp_path, result, **changes):
+    """``result`` saved, then some of its arrays replaced (None removes one), as a
+    hand edit of the file would."""
+    path = fastnn.save(tmp_path / "model.npz", result)
+    with np.load(path) as data:
+        arrays = {key: data[key] for key in data.files}
+    for key, value in changes.items():
+        if value is None:
+            del arrays[key]
+        else:
+            arrays[key] = value
+    np.savez(path, **arrays)
+    return path

@@ -2,7 +2,6 @@
 takes them trains, checks or diagnoses that network, reports and saves it with
 its options, draws it as it is, and refuses what its data cannot take."""
 import json
-import os
 
 import numpy as np
 import pytest
@@ -14,21 +13,11 @@ from fastnn.cli import main
 from fastnn.init import INITIALIZATIONS
 from fastnn.regularization import course_normal
 
+from conftest import table_rows
+
 TRAIN_X, TRAIN_Y, TEST_X, TEST_Y = fastnn.load_dataset()
 MOONS_X, MOONS_Y = fastnn.load_moons()
 PNG = b"\x89PNG\r\n\x1a\n"
-
-
-def _rows(text, first_column):
-    """The closing table's rows (split into columns), from the header that starts
-    with ``first_column``."""
-    lines = text[text.index(first_column + " "):].splitlines()
-    rows = []
-    for line in lines[2:]:
-        if not line.strip():
-            break
-        rows.append(line.split())
-    return rows
 
 
 # ------------------------------------------------------------------ the study
@@ -43,7 +32,7 @@ def test_the_study_trains_saves_and_reports_the_network_asked_for(tmp_path, caps
     options = dict(output="softmax", hidden_activation="tanh")
     expected = fastnn.train(TRAIN_X, TRAIN_Y, [2, 10, 5, 2], num_iterations=600, learning_rate=0.1,
                             dtype=np.float32, **options)
-    (row,) = _rows(text, "initialization")
+    (row,) = table_rows(text, "initialization")
     assert float(row[2]) == pytest.approx(expected.final_cost, rel=1e-15)
     accuracies = [fastnn.accuracy(X, Y, expected.parameters, **options)
                   for X, Y in ((TRAIN_X, TRAIN_Y), (TEST_X, TEST_Y))]
@@ -210,7 +199,7 @@ def test_optimizers_trains_the_network_asked_for(capsys):
     assert "== adam, compiled engine, tanh hidden units, float32 ==" in text
     result = fastnn.train(MOONS_X, MOONS_Y, [2, 5, 2, 1], "he", 0.0007, 300, seed=3, optimizer="adam",
                           mini_batch_size=64, shuffle_seed=10, hidden_activation="tanh", dtype=np.float32)
-    (row,) = _rows(text, "optimizer")
+    (row,) = table_rows(text, "optimizer")
     assert float(row[3]) == pytest.approx(result.final_cost, rel=1e-15)
     assert float(row[4]) == round(fastnn.accuracy(MOONS_X, MOONS_Y, result.parameters, hidden_activation="tanh"), 4)
 
@@ -221,7 +210,7 @@ def test_regularization_runs_dropout_without_relu_on_the_oracle(capsys):
     text = capsys.readouterr().out
     assert "== regularization: l2, compiled engine, tanh hidden units, float32 ==" in text
     assert "== regularization: dropout, reference engine, tanh hidden units, float32 ==" in text
-    rows = {" ".join(row[:-5]): row[-5:] for row in _rows(text, "run")}
+    rows = {" ".join(row[:-5]): row[-5:] for row in table_rows(text, "run")}
     assert list(rows) == ["none", "L2 lambd=0.7", "dropout keep_prob=0.86 (reference engine)"]
     X, Y, _, _ = fastnn.load_regularization_data()
     study = dict(seed=3, shuffle_seed=1, hidden_activation="tanh", dtype=np.float32)

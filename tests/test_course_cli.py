@@ -6,20 +6,10 @@ import pytest
 import fastnn
 from fastnn import engine
 from fastnn.cli import main
+from conftest import table_rows
 
 MOONS_X, MOONS_Y = fastnn.load_moons()
 PNG = b"\x89PNG\r\n\x1a\n"
-
-
-def _table(text):
-    """The closing table's rows, split into columns."""
-    lines = text[text.index("optimizer "):].splitlines()
-    rows = []
-    for line in lines[2:]:
-        if not line.strip():
-            break
-        rows.append(line.split())
-    return rows
 
 
 def test_optimizers_is_the_course_study(capsys, tmp_path):
@@ -29,7 +19,7 @@ def test_optimizers_is_the_course_study(capsys, tmp_path):
     assert "Cost after" not in text and "==" not in text
     assert text.splitlines()[0].split() == ["optimizer", "learning", "rate", "epochs", "final", "cost",
                                             "train", "acc", "time", "(s)"]
-    rows = _table(text)
+    rows = table_rows(text, "optimizer")
     assert [row[:3] for row in rows] == [["gd", "0.0007", "10000"], ["momentum", "0.0007", "10000"],
                                          ["adam", "0.0007", "10000"]]
     assert [row[4] for row in rows] == ["0.7967", "0.7967", "0.9400"]
@@ -45,7 +35,7 @@ def test_optimizers_writes_the_figures_and_prints_the_costs(capsys, tmp_path):
     result = fastnn.train(MOONS_X, MOONS_Y, [2, 5, 2, 1], "he", 0.0007, 1001, seed=3, optimizer="momentum",
                           mini_batch_size=64, shuffle_seed=10)
     assert f"Cost after epoch 1000: {result.costs[1000]}" in text
-    rows = _table(text)
+    rows = table_rows(text, "optimizer")
     # The table's final cost is the engine's, to the 16 digits it prints.
     assert float(rows[1][3]) == pytest.approx(result.final_cost, rel=1e-15)
     assert float(rows[1][4]) == round(fastnn.accuracy(MOONS_X, MOONS_Y, result.parameters), 4)
@@ -59,7 +49,7 @@ def test_optimizers_decay_is_the_courses_decay_section(capsys, tmp_path):
     out = tmp_path / "decay"
     assert main(["optimizers", "--decay", "--epochs", "1001", "--optimizer", "momentum", "adam",
                  "--quiet", "--out", str(out)]) == 0
-    rows = _table(capsys.readouterr().out)
+    rows = table_rows(capsys.readouterr().out, "optimizer")
     # lr 0.1 (Adam 0.01), decay_rate 1, time_interval 1000: the rate halves at epoch 1000.
     assert [row[:3] for row in rows] == [["momentum", "0.1", "1001"], ["adam", "0.01", "1001"]]
     result = fastnn.train(MOONS_X, MOONS_Y, [2, 5, 2, 1], "he", 0.01, 1001, seed=3, optimizer="adam",

@@ -12,7 +12,7 @@ import pytest
 import fastnn
 from fastnn import gradcheck, reference
 from fastnn.gradcheck import GradientCheck, gradient_check
-from fastnn.reference import Activation, OutputLayer
+from fastnn.reference import Activation
 
 from conftest import ENGINES, random_problem
 

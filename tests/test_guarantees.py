@@ -21,7 +21,7 @@ import fastnn
 from fastnn import engine
 from fastnn.cli import main
 
-from conftest import random_problem
+from conftest import edited_model_file, random_problem
 
 # ---------------------------------------------------------------- interruption
 
@@ -175,7 +175,7 @@ def test_a_result_without_a_state_saves_and_loads_without_one(tmp_path, trained)
 def test_version_2_files_load_without_a_state(tmp_path, trained):
     # Version 2 recorded neither the options nor the optimiser's state: the model
     # loads, and resuming it says why it cannot.
-    path = _edited(tmp_path, trained, format_version=np.array(2), **dict.fromkeys(STATE_SCALARS))
+    path = edited_model_file(tmp_path, trained, format_version=np.array(2), **dict.fromkeys(STATE_SCALARS))
     loaded = fastnn.load(path)
     assert loaded.state is None and loaded.elapsed == trained.elapsed
     X, Y = random_problem(2, 80, seed=2)
@@ -226,20 +226,6 @@ def test_a_failed_save_leaves_the_old_file_intact(tmp_path, trained, monkeypatch
     assert os.listdir(tmp_path) == ["model.npz"]
 
 
-def _edited(tmp_path, trained, **changes):
-    """A saved model with some arrays replaced (None removes one), as a hand edit."""
-    path = fastnn.save(tmp_path / "model.npz", trained)
-    with np.load(path) as data:
-        arrays = {key: data[key] for key in data.files}
-    for key, value in changes.items():
-        if value is None:
-            del arrays[key]
-        else:
-            arrays[key] = value
-    np.savez(path, **arrays)
-    return path
-
-
 @pytest.mark.parametrize(
     "changes, message",
     [
@@ -271,7 +257,7 @@ def _edited(tmp_path, trained, **changes):
          "no-costs-left", "two-outputs"],
 )
 def test_hand_edited_files_are_rejected(tmp_path, trained, changes, message):
-    path = _edited(tmp_path, trained, **changes)
+    path = edited_model_file(tmp_path, trained, **changes)
     with pytest.raises(ValueError, match=message):
         fastnn.load(path)
 
@@ -346,7 +332,7 @@ def test_a_huge_declared_shape_is_refused_before_reading(tmp_path, trained, key,
          "float-steps", "l2-array", "half-a-state", "state-in-version-2"],
 )
 def test_hand_edited_states_are_rejected(tmp_path, trained_adam, changes, message):
-    path = _edited(tmp_path, trained_adam, **changes)
+    path = edited_model_file(tmp_path, trained_adam, **changes)
     with pytest.raises(ValueError, match=message):
         fastnn.load(path)
 

@@ -20,7 +20,7 @@ import fastnn
 from fastnn import engine, reference
 from fastnn._validate import HIDDEN_ACTIVATIONS, OUTPUTS
 
-from conftest import finite_difference_gradients
+from conftest import edited_model_file, finite_difference_gradients
 
 # (output, K): one unit and several (multi-label sigmoid, multi-output regression).
 OUTPUT_UNITS = [("sigmoid", 1), ("sigmoid", 3), ("softmax", 3), ("identity", 1), ("identity", 2)]
@@ -591,20 +591,6 @@ def test_a_default_models_file_is_the_one_earlier_versions_wrote(tmp_path):
     assert (loaded.output, loaded.hidden_activation, loaded.dtype) == ("sigmoid", "relu", np.float32)
 
 
-def _edited(tmp_path, result, **changes):
-    """A saved model with some arrays replaced (None removes one), as a hand edit."""
-    path = fastnn.save(tmp_path / "model.npz", result)
-    with np.load(path) as data:
-        arrays = {key: data[key] for key in data.files}
-    for key, value in changes.items():
-        if value is None:
-            del arrays[key]
-        else:
-            arrays[key] = value
-    np.savez(path, **arrays)
-    return path
-
-
 @pytest.mark.parametrize("changes, message", [
     ({"output": np.array("softplus")}, "output must be one of .*, got 'softplus'"),
     ({"hidden_activation": np.array(3)}, r"'hidden_activation' must be a scalar of dtype kind 'U'"),
@@ -618,7 +604,7 @@ def _edited(tmp_path, result, **changes):
         "float64-among-float32", "float64-state"])
 def test_hand_edited_model_options_are_refused(tmp_path, float32_softmax_run, changes, message):
     with pytest.raises(ValueError, match=message):
-        fastnn.load(_edited(tmp_path, float32_softmax_run, **changes))
+        fastnn.load(edited_model_file(tmp_path, float32_softmax_run, **changes))
 
 
 def test_save_refuses_a_result_it_could_not_load(tmp_path, float32_softmax_run):
