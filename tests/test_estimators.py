@@ -5,6 +5,7 @@ with the same parameters and random_state and compares every epoch. scikit-learn
 part of the ``test`` extra, so these tests run (never skip) wherever the suite does;
 test_import_and_train_without_scikit_learn covers the package without it.
 """
+import json
 import pickle
 import re
 import subprocess
@@ -12,6 +13,7 @@ import sys
 import textwrap
 import warnings
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -624,3 +626,21 @@ def test_a_scikit_learn_with_other_private_signatures_is_refused_by_name():
     """)
     assert result.returncode != 0
     assert "ImportError" in result.stderr and "_fit_lbfgs" in result.stderr and sklearn.__version__ in result.stderr
+
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_sklearn.py"
+
+
+@pytest.mark.skipif(not BENCH.exists(), reason="benchmarks/ is not next to these tests")
+def test_benchmark_runs_its_correctness_gate_and_writes_json(tmp_path):
+    # A smoke run, not a timing: two small cases, two epochs, one round.
+    done = subprocess.run(
+        [sys.executable, str(BENCH), "--epochs", "2", "--repeats", "1", "--keep-env", "--out", str(tmp_path),
+         "--cases", "wine, adam (16, 8)", "breast_cancer, sgd momentum, batch 32"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "BLAS:" in done.stdout
+    report = json.loads((tmp_path / "bench_sklearn.json").read_text())
+    assert [r["status"] for r in report["results"]] == ["ok", "ok"]
+    assert all(r["max_rel_loss_diff"] <= report["gate_rtol"] for r in report["results"])
