@@ -553,7 +553,7 @@ class MLPClassifier(_KernelTraining, _SklearnMLPClassifier):
     >>> from fastnn import MLPClassifier
     >>> from sklearn.datasets import load_iris
     >>> X, y = load_iris(return_X_y=True)
-    >>> clf = MLPClassifier((16,), max_iter=500, random_state=0).fit(X, y)
+    >>> clf = MLPClassifier(hidden_layer_sizes=(16,), max_iter=500, random_state=0).fit(X, y)
     >>> clf.score(X, y) > 0.9
     True
 
@@ -584,8 +584,8 @@ class MLPRegressor(_KernelTraining, _SklearnMLPRegressor):
     >>> from fastnn import MLPRegressor
     >>> from sklearn.datasets import load_diabetes
     >>> X, y = load_diabetes(return_X_y=True)
-    >>> reg = MLPRegressor((32,), solver="lbfgs", max_iter=200, random_state=0).fit(X, y)
-    >>> reg.score(X, y) > 0.4
+    >>> reg = MLPRegressor(hidden_layer_sizes=(32,), solver="lbfgs", max_iter=200, random_state=0)
+    >>> reg.fit(X, y).score(X, y) > 0.4
     True
 
     scikit-learn's documentation follows.
