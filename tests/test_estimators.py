@@ -123,6 +123,7 @@ def assert_same_fit(ours, theirs, X, rtol=RTOL):
     assert_arrays_close(ours.intercepts_, theirs.intercepts_, rtol, "intercepts_")
     if hasattr(theirs, "predict_proba"):
         np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), rtol=rtol, atol=rtol)
+        np.testing.assert_allclose(ours.predict_log_proba(X), theirs.predict_log_proba(X), rtol=rtol, atol=rtol)
         np.testing.assert_array_equal(ours.classes_, theirs.classes_)
     np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=rtol, atol=rtol)
 
