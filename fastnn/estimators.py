@@ -163,7 +163,7 @@ class _Network:
         )
         self.kernel_arguments = {
             **engine._kernel_arguments(self.core, model),
-            "sklearn_loss": 1,
+            "sklearn_loss": True,
             "sample_weight": self.sample_weight,
         }
         self.n_threads = _threads()
@@ -373,7 +373,7 @@ class _KernelTraining:
                                 float(getattr(optimizer, "epsilon", 1e-8)),
                                 float(self.alpha), 1.0, 0, it,
                                 velocity, second_moment, adam_steps, network.n_threads,
-                                nesterov=int(not adam and optimizer.nesterov),
+                                nesterov=bool(not adam and optimizer.nesterov),
                                 **network.kernel_arguments,
                             )
                             # The kernel stops an epoch once the parameters stop
