@@ -10,7 +10,9 @@ The study's own functions (``model``, ``predict``, ``initialize_parameters_he``,
 are drop-ins, as are the optimisation and regularisation notebooks' in
 ``fastnn.optimization`` and ``fastnn.regularization``; ``fastnn.gradient_check``
 checks an engine's backward pass against finite differences; ``fastnn.reference``
-holds the plain NumPy oracle.
+holds the plain NumPy oracle. ``fastnn.MLPClassifier`` and ``fastnn.MLPRegressor``
+are scikit-learn's estimators trained by the kernel (they need scikit-learn:
+``pip install 'fastnn[sklearn]'``; see :mod:`fastnn.estimators`).
 """
 from importlib.metadata import PackageNotFoundError, version as _version
 
@@ -39,6 +41,25 @@ try:
     __version__ = _version("fastnn")
 except PackageNotFoundError:  # pragma: no cover - not installed
     __version__ = "0+unknown"
+
+# The scikit-learn estimators, imported on first use: ``import fastnn`` works without
+# scikit-learn, and only using them asks for it (fastnn.estimators raises ImportError
+# with the command to run). They stay out of __all__ so that ``from fastnn import *``
+# does not import scikit-learn either.
+_ESTIMATORS = ("MLPClassifier", "MLPRegressor")
+
+
+def __getattr__(name: str):
+    if name in _ESTIMATORS:
+        from fastnn import estimators
+
+        return getattr(estimators, name)
+    raise AttributeError(f"module 'fastnn' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_ESTIMATORS))
+
 
 __all__ = [
     "GradientCheck",

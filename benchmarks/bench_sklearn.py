@@ -1,0 +1,185 @@
+"""fastnn.MLPClassifier / MLPRegressor against scikit-learn's, fit time on one thread.
+
+Cases: datasets that ship with scikit-learn and one synthetic problem, each with the
+solver and network named in its row (``CASES``). Data is built and standardised
+outside the timed part.
+
+For each case a correctness gate comes first: both estimators are fitted for
+``GATE_EPOCHS`` epochs with the same parameters and random_state, and their loss
+curves must agree within 1e-9 relative at every epoch (the parity tests' tolerance,
+tests/test_estimators.py) - a case that disagrees is reported as such and never
+timed. Then one warm-up fit each and ``--repeats`` timed fits of ``--epochs`` epochs
+(``tol=0`` and ``n_iter_no_change=epochs``, so that neither stops early), taken in
+rounds that time both estimators once, so that a burst of load on a shared machine
+slows both alike. Everything runs on one thread (``threadpool_limits(1)``: NumPy's
+BLAS for scikit-learn, the kernel's OpenMP for fastnn). Reported: median, min and
+max seconds per fit, milliseconds per epoch, and the speed-up (median over median).
+
+OpenBLAS: as benchmarks/bench_train.py, this script re-executes itself without
+OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, so that scikit-learn runs on the BLAS kernel
+NumPy would choose, and prints the kernel NumPy used. ``--keep-env`` leaves them.
+
+Output: a table on stdout and JSON (``--out``/bench_sklearn.json).
+
+Usage::
+
+    python benchmarks/bench_sklearn.py            # every case (a few minutes)
+    python benchmarks/bench_sklearn.py --quick    # fewer epochs and repeats (~30 s)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+import warnings
+
+FULL = {"epochs": 50, "repeats": 5}
+QUICK = {"epochs": 5, "repeats": 2}
+GATE_EPOCHS = 10
+# tests/test_estimators.py's tolerance: summation order only.
+GATE_RTOL = 1e-9
+
+# name -> (estimator kind, data, parameters)
+CASES = {
+    "wine, adam (16, 8)": ("classifier", "wine", dict(hidden_layer_sizes=(16, 8), solver="adam")),
+    "breast_cancer, sgd momentum, batch 32": (
+        "classifier", "breast_cancer",
+        dict(hidden_layer_sizes=(100,), solver="sgd", momentum=0.9, batch_size=32, learning_rate_init=0.01)),
+    "moons, adam (100,)": ("classifier", "moons", dict(hidden_layer_sizes=(100,), solver="adam")),
+    "moons, sgd (100,)": ("classifier", "moons", dict(hidden_layer_sizes=(100,), solver="sgd")),
+    "digits, adam (64,)": ("classifier", "digits", dict(hidden_layer_sizes=(64,), solver="adam")),
+    "digits, adam (256,)": ("classifier", "digits", dict(hidden_layer_sizes=(256,), solver="adam")),
+    "10,000 x 50 synthetic, adam (256, 128)": (
+        "classifier", "synthetic", dict(hidden_layer_sizes=(256, 128), solver="adam")),
+}
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer epochs and repeats (~30 s)")
+    parser.add_argument("--epochs", type=int, help="epochs per timed fit (default: 50; --quick: 5)")
+    parser.add_argument("--repeats", type=int, help="timed fits per estimator (default: 5; --quick: 2)")
+    parser.add_argument("--cases", nargs="+", choices=list(CASES), metavar="CASE",
+                        help="cases to run (default: all)")
+    parser.add_argument("--out", default="benchmarks/results", help="folder for the JSON")
+    parser.add_argument("--keep-env", action="store_true", help="do not unset OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE")
+    return parser.parse_args(argv)
+
+
+def load(name):
+    """(X, y), standardised, built outside the timed part."""
+    from sklearn import datasets
+    from sklearn.preprocessing import StandardScaler
+
+    if name == "synthetic":
+        X, y = datasets.make_classification(10_000, 50, n_informative=20, n_classes=4, random_state=0)
+    elif name == "moons":
+        X, y = datasets.make_moons(1_000, noise=0.2, random_state=0)
+    else:
+        X, y = getattr(datasets, f"load_{name}")(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from bench_train import OPENBLAS_VARS, blas_libraries, cpu_name, describe_blas, reexec_without_openblas_overrides
+
+    unset = reexec_without_openblas_overrides(args)
+
+    import numpy as np
+    import sklearn
+    import sklearn.neural_network as sk
+    from sklearn.exceptions import ConvergenceWarning
+    from threadpoolctl import threadpool_limits
+
+    import fastnn
+    from fastnn import estimators
+
+    profile = QUICK if args.quick else FULL
+    epochs = args.epochs or profile["epochs"]
+    repeats = args.repeats or profile["repeats"]
+    info = fastnn.build_info()
+    blas = blas_libraries()
+    with threadpool_limits(1):
+        kernel_threads = estimators._threads()
+
+    print(f"CPU: {cpu_name()} ({os.cpu_count()} logical cores)")
+    print(f"fastnn {fastnn.__version__}: kernel build {info['build']!r}; scikit-learn {sklearn.__version__}")
+    print(f"NumPy {np.__version__}, BLAS: {describe_blas(blas)}")
+    if unset:
+        print(f"This benchmark unset {', '.join(unset)} for its own process (see the docstring).")
+    else:
+        print("OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE: " + (
+            "left as set (--keep-env)" if any(v in os.environ for v in OPENBLAS_VARS) else "not set"))
+    print(f"one thread (BLAS and the kernel's OpenMP: {kernel_threads}); {epochs} epochs a fit,"
+          f" {repeats} interleaved rounds, medians reported\n")
+
+    header = (f"{'case':<40} {'n':>6} {'estimator':<13} {'s / fit':>9} {'min':>8} {'max':>8}"
+              f" {'ms/epoch':>9} {'speed-up':>9} {'max rel diff':>13}")
+    print(header)
+    print("-" * len(header))
+    results = []
+    for name in args.cases or CASES:
+        kind, data, params = CASES[name]
+        X, y = load(data)
+        ours_cls = fastnn.MLPClassifier if kind == "classifier" else fastnn.MLPRegressor
+        theirs_cls = sk.MLPClassifier if kind == "classifier" else sk.MLPRegressor
+        row = {"case": name, "data": data, "n_samples": X.shape[0], "n_features": X.shape[1], "params": params}
+        results.append(row)
+
+        def fit(cls, max_iter):
+            estimator = cls(**params, max_iter=max_iter, tol=0.0, n_iter_no_change=max_iter, random_state=0)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                return estimator.fit(X, y)
+
+        with threadpool_limits(1):
+            gate_ours, gate_theirs = fit(ours_cls, GATE_EPOCHS), fit(theirs_cls, GATE_EPOCHS)
+            curve, expected = np.asarray(gate_ours.loss_curve_), np.asarray(gate_theirs.loss_curve_)
+            diff = float(np.max(np.abs(curve - expected) / np.abs(expected))) if len(curve) == len(expected) else np.inf
+            row["max_rel_loss_diff"] = diff
+            if not diff <= GATE_RTOL:
+                row["status"] = "disagrees with scikit-learn: not timed"
+                print(f"{name:<40} {X.shape[0]:>6} DISAGREES with scikit-learn (max rel diff {diff:.2e}): not timed")
+                continue
+            times = {"fastnn": [], "scikit-learn": []}
+            classes = {"fastnn": ours_cls, "scikit-learn": theirs_cls}
+            for label, cls in classes.items():
+                fit(cls, epochs)   # warm-up
+            for _ in range(repeats):
+                for label, cls in classes.items():
+                    start = time.perf_counter()
+                    fit(cls, epochs)
+                    times[label].append(time.perf_counter() - start)
+        medians = {label: float(np.median(t)) for label, t in times.items()}
+        row.update({"status": "ok", "epochs": epochs, "repeats": repeats,
+                    "seconds_per_fit": {label: sorted(t) for label, t in times.items()},
+                    "speedup": medians["scikit-learn"] / medians["fastnn"]})
+        for label in ("scikit-learn", "fastnn"):
+            t = sorted(times[label])
+            speedup = f"{medians['scikit-learn'] / medians[label]:>8.1f}x"
+            print(f"{name if label == 'scikit-learn' else '':<40} {X.shape[0]:>6} {label:<13}"
+                  f" {medians[label]:>9.3f} {t[0]:>8.3f} {t[-1]:>8.3f} {medians[label] / epochs * 1e3:>9.2f}"
+                  f" {speedup} {diff:>13.1e}", flush=True)
+
+    os.makedirs(args.out, exist_ok=True)
+    report = {
+        "benchmark": "bench_sklearn", "command": " ".join(sys.argv), "cpu": cpu_name(),
+        "cores": os.cpu_count(), "machine": platform.machine(), "python": platform.python_version(),
+        "numpy": np.__version__, "scikit-learn": sklearn.__version__, "blas": blas, "unset_env": unset,
+        "fastnn": fastnn.__version__, "kernel": info, "threads": 1, "gate_epochs": GATE_EPOCHS,
+        "gate_rtol": GATE_RTOL, "results": results,
+    }
+    path = os.path.join(args.out, "bench_sklearn.json")
+    with open(path, "w") as f:
+        json.dump(report, f, indent=2)
+    print(f"\nwrote {path}")
+    return 1 if any(r["status"] != "ok" for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

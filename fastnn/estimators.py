@@ -1,0 +1,595 @@
+"""scikit-learn's MLPClassifier and MLPRegressor, trained by fastnn's kernel.
+
+Design note
+-----------
+The two estimators subclass scikit-learn's own and replace only its two training
+loops, ``_fit_stochastic`` (sgd, adam) and ``_fit_lbfgs``. Everything else is
+scikit-learn's code, run as scikit-learn runs it: parameter validation,
+``validate_data``, label binarising, the Glorot draws of ``_initialize`` in its order,
+early stopping's ``train_test_split`` and validation score, the learning-rate
+schedules (its ``SGDOptimizer``/``AdamOptimizer`` objects keep ``learning_rate``,
+``iteration_ends`` and ``trigger_stopping``; their ``update_params`` is never
+called), prediction, scoring, ``get_params``/``clone`` and the tags. That is what
+makes the results scikit-learn's: the same random numbers are drawn in the same
+order, and only the arithmetic of an epoch moves into the kernel.
+
+* One kernel call per epoch (``train_epochs``): the epoch's mini-batches, forward
+  and backward passes and optimiser steps run there, without the GIL; Python runs
+  between epochs, exactly where scikit-learn's loop does its bookkeeping
+  (``loss_curve_``, the tolerance logic, ``verbose``, early stopping, and shuffling
+  with ``sklearn.utils.shuffle`` on the estimator's own random state).
+* The kernel works on columns: X (n_samples, n_features) is transposed once per fit
+  into ``X_T`` (n_features, n_samples), and the parameters live packed in one
+  buffer ``theta`` (W_l as (n_out, n_in) row-major, then b_l, per layer: see
+  :func:`fastnn.engine._layout`). scikit-learn's ``coefs_[l]`` is (n_in, n_out),
+  W_l transposed; it is written back in place (the arrays keep their identity, as
+  scikit-learn's in-place updates keep it) after the loop, and after every epoch
+  with early stopping, whose validation score reads it.
+* The optimiser's state (momentum's velocity, Adam's moments and step count) lives
+  in packed arrays of the estimator's own, reset exactly when scikit-learn makes a
+  new optimiser object: every ``fit``, and the first ``partial_fit``.
+* L-BFGS is scipy's, called with scikit-learn's options on scikit-learn's packed
+  vector (coefficients then intercepts), so that the optimiser sees the numbers
+  scikit-learn's does; the kernel's ``gradient`` computes the loss and gradient,
+  and the L2 term is added here, as ``_backprop`` adds it.
+* Not in the kernel: ``MLPRegressor(loss="poisson")``, whose exponential output
+  layer the kernel does not have, trains on scikit-learn's own loops.
+* Sparse X is accepted, as scikit-learn accepts it, and densified for training (the
+  kernel reads dense columns); prediction stays scikit-learn's, sparse-aware.
+
+Agreement with scikit-learn is to rounding: the kernel sums in another order than
+NumPy's BLAS calls, which changes results by ~1e-16 relative per operation.
+"""
+from __future__ import annotations
+
+import inspect
+import warnings
+from typing import Any, Sequence
+
+import numpy as np
+import scipy.optimize
+import scipy.sparse
+
+try:
+    import sklearn
+    from sklearn.base import is_classifier
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.model_selection import train_test_split
+    from sklearn.neural_network import MLPClassifier as _SklearnMLPClassifier
+    from sklearn.neural_network import MLPRegressor as _SklearnMLPRegressor
+    from sklearn.neural_network._multilayer_perceptron import BaseMultilayerPerceptron, _pack
+    from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
+    from sklearn.utils import shuffle
+    from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
+    from sklearn.utils.optimize import _check_optimize_result
+except ImportError as exc:  # scikit-learn missing, or too old for the names used here
+    raise ImportError(
+        "fastnn.MLPClassifier and fastnn.MLPRegressor need scikit-learn >= 1.7:"
+        " pip install 'fastnn[sklearn]'"
+        f" ({exc})"
+    ) from exc
+
+from fastnn import engine
+from fastnn._dispatch import available_cores
+from fastnn._validate import ModelOptions
+
+__all__ = ["MLPClassifier", "MLPRegressor"]
+
+# The private methods replaced here, with the parameters they are called with. A
+# scikit-learn whose signatures differ would call them with other arguments, or
+# train without them: refuse it at import, by name, rather than train wrongly.
+_REPLACED = {
+    "_fit_stochastic": ["self", "X", "y", "sample_weight", "activations", "deltas",
+                        "coef_grads", "intercept_grads", "layer_units", "incremental"],
+    "_fit_lbfgs": ["self", "X", "y", "sample_weight", "activations", "deltas",
+                   "coef_grads", "intercept_grads", "layer_units"],
+    "_update_no_improvement_count": ["self", "early_stopping", "X", "y", "sample_weight"],
+}
+for _name, _expected in _REPLACED.items():
+    _found = list(inspect.signature(getattr(BaseMultilayerPerceptron, _name)).parameters)
+    if _found != _expected:
+        raise ImportError(
+            f"fastnn's estimators replace scikit-learn's private"
+            f" BaseMultilayerPerceptron.{_name}({', '.join(_expected[1:])}), but"
+            f" scikit-learn {sklearn.__version__} has {_name}({', '.join(_found[1:])}):"
+            " this version of scikit-learn is not supported (pip install 'fastnn[sklearn]'"
+            " installs one that is)"
+        )
+
+# scikit-learn's output activations and hidden activations -> the kernel's names.
+# "exp" (MLPRegressor's poisson loss) is not among them: scikit-learn trains it.
+OUTPUTS = {"logistic": "sigmoid", "softmax": "softmax", "identity": "identity"}
+HIDDEN_ACTIVATIONS = {"logistic": "sigmoid", "relu": "relu", "tanh": "tanh", "identity": "identity"}
+
+# The kernel's codes for scikit-learn's optimisers (src_pyx/_kernel.pxi.tp).
+SKLEARN_SGD = 3
+SKLEARN_ADAM = 4
+
+
+def _core(dtype: np.dtype):
+    """The kernel module (the default build) computing in ``dtype``."""
+    return engine._kernel(None, dtype)
+
+
+def _threads() -> int:
+    """Threads for the kernel: scikit-learn's rule for its own OpenMP code (which
+    honours ``OMP_NUM_THREADS`` and the limits ``threadpoolctl`` and joblib's
+    workers set), on every core the process may use. The results do not depend on
+    the number."""
+    try:
+        from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+    except ImportError:  # pragma: no cover - a scikit-learn without the helper
+        return available_cores()
+    return max(1, min(available_cores(), _openmp_effective_n_threads(only_physical_cores=False)))
+
+
+class _Network:
+    """One training run's data and parameters in the kernel's layout.
+
+    Parameters
+    ----------
+    estimator : BaseMultilayerPerceptron
+        The fitted-so-far estimator: its ``coefs_``, ``intercepts_``,
+        ``activation`` and ``out_activation_``.
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples, n_outputs)
+        scikit-learn's targets: binarised labels (bool) or values.
+    sample_weight : ndarray of shape (n_samples,) or None
+    layer_units : list of int
+        ``[n_features, *hidden_layer_sizes, n_outputs]``.
+    dtype : dtype
+        The precision of every operation, float64 or float32.
+    """
+
+    def __init__(self, estimator, X, y, sample_weight, layer_units: Sequence[int], dtype):
+        self.dtype = np.dtype(dtype)
+        self.layer_units = list(layer_units)
+        self.dims, self.offsets, self.n_params = engine._layout(self.layer_units)
+        if scipy.sparse.issparse(X):
+            # The kernel reads dense columns: densify the transpose directly.
+            self.X_T = np.ascontiguousarray(X.T.toarray(), dtype=self.dtype)
+        else:
+            self.X_T = np.ascontiguousarray(X.T, dtype=self.dtype)
+        self.Y_T = np.ascontiguousarray(y.T, dtype=self.dtype)
+        self.sample_weight = (
+            None if sample_weight is None
+            else np.ascontiguousarray(sample_weight, dtype=self.dtype)
+        )
+        self.core = _core(self.dtype)
+        model = ModelOptions(
+            output=OUTPUTS[estimator.out_activation_],
+            hidden_activation=HIDDEN_ACTIVATIONS[estimator.activation],
+            dtype=self.dtype,
+        )
+        self.kernel_arguments = {
+            **engine._kernel_arguments(self.core, model),
+            "sklearn_loss": True,
+            "sample_weight": self.sample_weight,
+        }
+        self.n_threads = _threads()
+        # sklearn_index[i]: where element i of scikit-learn's packed vector
+        # (``_pack``: every coefs_[l] (n_in, n_out) raveled, then every intercept)
+        # sits in theta, where W_l = coefs_[l].T is (n_out, n_in) row-major.
+        coef_parts, intercept_parts = [], []
+        for l, (n_in, n_out) in enumerate(zip(self.layer_units, self.layer_units[1:])):
+            w, b = self.offsets[2 * l], self.offsets[2 * l + 1]
+            coef_parts.append((w + np.arange(n_out * n_in).reshape(n_out, n_in)).T.ravel())
+            intercept_parts.append(b + np.arange(n_out))
+        self.sklearn_index = np.concatenate(coef_parts + intercept_parts).astype(np.intp)
+        self.n_coefs = sum(part.size for part in coef_parts)
+        self.theta = np.empty(self.n_params, self.dtype)
+        self.grad = np.empty(self.n_params, self.dtype)
+
+    def from_sklearn(self, packed: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """A vector in scikit-learn's packing, in the kernel's (into ``out``)."""
+        if out is None:
+            out = np.empty(self.n_params, self.dtype)
+        out[self.sklearn_index] = packed
+        return out
+
+    def read_parameters(self, estimator) -> None:
+        """``theta`` from the estimator's ``coefs_`` and ``intercepts_``."""
+        self.from_sklearn(_pack(estimator.coefs_, estimator.intercepts_), self.theta)
+
+    def write_parameters(self, estimator) -> None:
+        """``theta`` into the estimator's ``coefs_`` and ``intercepts_``, in place."""
+        for l, (n_in, n_out) in enumerate(zip(self.layer_units, self.layer_units[1:])):
+            w, b = self.offsets[2 * l], self.offsets[2 * l + 1]
+            estimator.coefs_[l][...] = self.theta[w : w + n_out * n_in].reshape(n_out, n_in).T
+            estimator.intercepts_[l][...] = self.theta[b : b + n_out]
+
+    def blas_context(self):
+        """One BLAS thread if a layer goes through BLAS (see engine._one_blas_thread)."""
+        return engine._one_blas_thread(self.layer_units, self.dtype)
+
+
+class _KernelTraining:
+    """The training loops of scikit-learn's multi-layer perceptron, with each
+    epoch (sgd, adam) or each loss and gradient (lbfgs) computed by the kernel.
+
+    A mixin placed before scikit-learn's class: it defines no ``__init__``, so the
+    parameters, ``get_params`` and ``clone`` stay scikit-learn's.
+    """
+
+    # -- the optimiser's state -------------------------------------------------
+    def _kernel_optimizer_state(self, network: _Network, fresh: bool):
+        """Velocity (or Adam's first moment), second moment and Adam's step count,
+        packed in the kernel's layout: zeros for a new optimiser; else the state
+        the last call left, or, for an optimiser this class did not train with
+        (an estimator fitted by scikit-learn's own loop), the optimiser's arrays."""
+        state = getattr(self, "_kernel_state", None)
+        n, dtype = network.n_params, network.dtype
+        if fresh:
+            state = (np.zeros(n, dtype), np.zeros(n, dtype), np.zeros(1, np.intp))
+        elif state is None or state[0].shape != (n,):
+            optimizer = self._optimizer
+            if isinstance(optimizer, AdamOptimizer):
+                first, second, steps = optimizer.ms, optimizer.vs, optimizer.t
+            else:
+                first, second, steps = optimizer.velocities, None, 0
+            state = (
+                network.from_sklearn(np.hstack([a.ravel() for a in first])),
+                np.zeros(n, dtype) if second is None
+                else network.from_sklearn(np.hstack([a.ravel() for a in second])),
+                np.array([steps], dtype=np.intp),
+            )
+        if state[0].dtype != dtype:   # a warm start in the other precision
+            state = (state[0].astype(dtype), state[1].astype(dtype), state[2])
+        self._kernel_state = state
+        return state
+
+    # -- sgd and adam -------------------------------------------------------------
+    def _fit_stochastic(
+        self, X, y, sample_weight, activations, deltas, coef_grads, intercept_grads,
+        layer_units, incremental,
+    ):
+        # scikit-learn's _fit_stochastic, statement by statement, with the loop over
+        # an epoch's batches replaced by one kernel call.
+        if self.out_activation_ not in OUTPUTS:
+            return super()._fit_stochastic(
+                X, y, sample_weight, activations, deltas, coef_grads, intercept_grads,
+                layer_units, incremental,
+            )
+        params = self.coefs_ + self.intercepts_
+        fresh_optimizer = not incremental or not hasattr(self, "_optimizer")
+        if fresh_optimizer:
+            if self.solver == "sgd":
+                self._optimizer = SGDOptimizer(
+                    params,
+                    self.learning_rate_init,
+                    self.learning_rate,
+                    self.momentum,
+                    self.nesterovs_momentum,
+                    self.power_t,
+                )
+            elif self.solver == "adam":
+                self._optimizer = AdamOptimizer(
+                    params,
+                    self.learning_rate_init,
+                    self.beta_1,
+                    self.beta_2,
+                    self.epsilon,
+                )
+
+        # early_stopping in partial_fit doesn't make sense
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        early_stopping = self.early_stopping
+        if early_stopping:
+            # don't stratify in multilabel classification
+            should_stratify = is_classifier(self) and self.n_outputs_ == 1
+            stratify = y if should_stratify else None
+            if sample_weight is None:
+                X_train, X_val, y_train, y_val = train_test_split(
+                    X,
+                    y,
+                    random_state=self._random_state,
+                    test_size=self.validation_fraction,
+                    stratify=stratify,
+                )
+                sample_weight_train = sample_weight_val = None
+            else:
+                (
+                    X_train,
+                    X_val,
+                    y_train,
+                    y_val,
+                    sample_weight_train,
+                    sample_weight_val,
+                ) = train_test_split(
+                    X,
+                    y,
+                    sample_weight,
+                    random_state=self._random_state,
+                    test_size=self.validation_fraction,
+                    stratify=stratify,
+                )
+            if X_val.shape[0] < 2:
+                raise ValueError(
+                    "The validation set is too small. Increase 'validation_fraction' "
+                    "or the size of your dataset."
+                )
+
+            if is_classifier(self):
+                y_val = self._label_binarizer.inverse_transform(y_val)
+        else:
+            X_train, y_train, sample_weight_train = X, y, sample_weight
+            X_val = y_val = sample_weight_val = None
+
+        n_samples = X_train.shape[0]
+        sample_idx = np.arange(n_samples, dtype=np.intp)
+
+        if self.batch_size == "auto":
+            batch_size = min(200, n_samples)
+        else:
+            if self.batch_size > n_samples:
+                warnings.warn(
+                    "Got `batch_size` less than 1 or larger than "
+                    "sample size. It is going to be clipped"
+                )
+            batch_size = np.clip(self.batch_size, 1, n_samples)
+
+        # scikit-learn computes in the dtype NumPy promotes X and the parameters to
+        # (the same one, but after a warm start from float32 data to float64 data).
+        dtype = np.result_type(X_train.dtype, *(c.dtype for c in self.coefs_))
+        network = _Network(self, X_train, y_train, sample_weight_train, layer_units, dtype)
+        network.read_parameters(self)
+        velocity, second_moment, adam_steps = self._kernel_optimizer_state(network, fresh_optimizer)
+        # The optimiser's hyperparameters are the optimiser object's, as in
+        # scikit-learn: a partial_fit after set_params goes on with the old ones.
+        optimizer = self._optimizer
+        adam = isinstance(optimizer, AdamOptimizer)
+        costs = np.empty(1)
+        progress = np.zeros(1, dtype=np.intp)
+        learning_rates = np.empty(1)
+        finite = True
+
+        try:
+            try:
+                with network.blas_context():
+                    self.n_iter_ = 0
+                    for it in range(self.max_iter):
+                        if self.shuffle:
+                            # Only shuffle the sample indices instead of X and y to
+                            # reduce the memory footprint, as scikit-learn does: the
+                            # same call draws the same numbers.
+                            sample_idx = shuffle(sample_idx, random_state=self._random_state)
+
+                        if finite:
+                            # Adam's bias correction is the kernel's (from its step
+                            # count); SGD's rate is the schedule's current one.
+                            learning_rates[0] = (
+                                optimizer.learning_rate_init if adam else optimizer.learning_rate
+                            )
+                            network.core.train_epochs(
+                                network.X_T, network.Y_T, network.dims, network.offsets,
+                                network.theta, network.grad, costs, progress, learning_rates,
+                                np.ascontiguousarray(sample_idx, dtype=np.intp).reshape(1, -1),
+                                int(batch_size),
+                                SKLEARN_ADAM if adam else SKLEARN_SGD,
+                                0.0 if adam else float(optimizer.momentum),
+                                float(getattr(optimizer, "beta_1", 0.9)),
+                                float(getattr(optimizer, "beta_2", 0.999)),
+                                float(getattr(optimizer, "epsilon", 1e-8)),
+                                float(self.alpha), 1.0, 0, it,
+                                velocity, second_moment, adam_steps, network.n_threads,
+                                nesterov=bool(not adam and optimizer.nesterov),
+                                **network.kernel_arguments,
+                            )
+                            # The kernel stops an epoch once the parameters stop
+                            # being finite (and still counts it); scikit-learn
+                            # trains on with NaN losses, and _fit then refuses the
+                            # weights unless early stopping restores finite ones.
+                            # So from that epoch on the loss is NaN and the kernel
+                            # is not called again.
+                            finite = bool(np.isfinite(network.theta).all())
+                        self.n_iter_ += 1
+                        self.loss_ = costs[0] if finite else np.float64(np.nan)
+
+                        self.t_ += n_samples
+                        self.loss_curve_.append(self.loss_)
+                        if self.verbose:
+                            print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
+
+                        if early_stopping:
+                            network.write_parameters(self)   # the validation score reads them
+                        # update no_improvement_count based on training loss or
+                        # validation score according to early_stopping
+                        self._update_no_improvement_count(
+                            early_stopping, X_val, y_val, sample_weight_val
+                        )
+
+                        # for learning rate that needs to be updated at iteration end
+                        optimizer.iteration_ends(self.t_)
+
+                        if self._no_improvement_count > self.n_iter_no_change:
+                            # not better than last `n_iter_no_change` iterations by tol
+                            # stop or decrease learning rate
+                            if early_stopping:
+                                msg = (
+                                    "Validation score did not improve more than "
+                                    "tol=%f for %d consecutive epochs."
+                                    % (self.tol, self.n_iter_no_change)
+                                )
+                            else:
+                                msg = (
+                                    "Training loss did not improve more than tol=%f"
+                                    " for %d consecutive epochs."
+                                    % (self.tol, self.n_iter_no_change)
+                                )
+
+                            is_stopping = optimizer.trigger_stopping(msg, self.verbose)
+                            if is_stopping:
+                                break
+                            else:
+                                self._no_improvement_count = 0
+
+                        if incremental:
+                            break
+
+                        if self.n_iter_ == self.max_iter:
+                            warnings.warn(
+                                "Stochastic Optimizer: Maximum iterations (%d) "
+                                "reached and the optimization hasn't converged yet."
+                                % self.max_iter,
+                                ConvergenceWarning,
+                            )
+            except KeyboardInterrupt:
+                # Ctrl-C is seen between kernel calls: every epoch run is complete.
+                warnings.warn("Training interrupted by user.")
+        finally:
+            # The parameters as trained, and Adam's step count and current rate as
+            # scikit-learn's optimiser would hold them.
+            network.write_parameters(self)
+            if adam:
+                optimizer.t = int(adam_steps[0])
+                if optimizer.t:
+                    optimizer.learning_rate = (
+                        optimizer.learning_rate_init
+                        * np.sqrt(1 - optimizer.beta_2**optimizer.t)
+                        / (1 - optimizer.beta_1**optimizer.t)
+                    )
+
+        if early_stopping:
+            # restore best weights
+            self.coefs_ = self._best_coefs
+            self.intercepts_ = self._best_intercepts
+
+    # -- lbfgs -----------------------------------------------------------------
+    def _fit_lbfgs(
+        self, X, y, sample_weight, activations, deltas, coef_grads, intercept_grads,
+        layer_units,
+    ):
+        # scikit-learn's _fit_lbfgs, with _loss_grad_lbfgs computed by the kernel.
+        if self.out_activation_ not in OUTPUTS:
+            return super()._fit_lbfgs(
+                X, y, sample_weight, activations, deltas, coef_grads, intercept_grads,
+                layer_units,
+            )
+        # Store meta information for the parameters (scikit-learn's _unpack uses it)
+        self._coef_indptr = []
+        self._intercept_indptr = []
+        start = 0
+        for i in range(self.n_layers_ - 1):
+            n_fan_in, n_fan_out = layer_units[i], layer_units[i + 1]
+            end = start + (n_fan_in * n_fan_out)
+            self._coef_indptr.append((start, end, (n_fan_in, n_fan_out)))
+            start = end
+        for i in range(self.n_layers_ - 1):
+            end = start + layer_units[i + 1]
+            self._intercept_indptr.append((start, end))
+            start = end
+
+        # Run LBFGS
+        packed_coef_inter = _pack(self.coefs_, self.intercepts_)
+
+        if self.verbose is True or self.verbose >= 1:
+            iprint = 1
+        else:
+            iprint = -1
+
+        # scipy hands the function the iterate in x0's dtype: scikit-learn's
+        # arithmetic is in that dtype promoted with X's.
+        dtype = np.result_type(X.dtype, packed_coef_inter.dtype)
+        network = _Network(self, X, y, sample_weight, layer_units, dtype)
+        sw_sum = X.shape[0] if sample_weight is None else sample_weight.sum()
+
+        def loss_gradient(packed: np.ndarray) -> tuple[float, np.ndarray]:
+            network.from_sklearn(packed, network.theta)
+            loss = network.core.gradient(
+                network.X_T, network.Y_T, network.dims, network.offsets, network.theta,
+                network.grad, network.n_threads, **network.kernel_arguments,
+            )
+            grad = network.grad[network.sklearn_index].astype(packed.dtype, copy=False)
+            # scikit-learn's L2 term (_backprop, _compute_loss_grad): on the
+            # coefficients, which lead the packed vector, over the weights' sum.
+            coefs = packed[: network.n_coefs]
+            loss += (0.5 * self.alpha) * np.dot(coefs, coefs) / sw_sum
+            grad[: network.n_coefs] += self.alpha * coefs / sw_sum
+            return loss, grad
+
+        with network.blas_context():
+            opt_res = scipy.optimize.minimize(
+                loss_gradient,
+                packed_coef_inter,
+                method="L-BFGS-B",
+                jac=True,
+                options={
+                    "maxfun": self.max_fun,
+                    "maxiter": self.max_iter,
+                    "gtol": self.tol,
+                    **_get_additional_lbfgs_options_dict("iprint", iprint),
+                },
+            )
+        self.n_iter_ = _check_optimize_result("lbfgs", opt_res, self.max_iter)
+        self.loss_ = opt_res.fun
+        self._unpack(opt_res.x)
+
+
+def _sklearn_sections(doc: str) -> str:
+    """The Parameters to Notes sections of a scikit-learn class docstring (its
+    Examples import scikit-learn's class, not this one)."""
+    start = doc.index("    Parameters\n")
+    end = doc.find("    Examples\n")
+    return doc[start : end if end != -1 else len(doc)]
+
+
+class MLPClassifier(_KernelTraining, _SklearnMLPClassifier):
+    __doc__ = (
+        """Multi-layer perceptron classifier: scikit-learn's, trained by fastnn's kernel.
+
+    A drop-in for :class:`sklearn.neural_network.MLPClassifier`, with the same
+    parameters and defaults, fitted attributes and methods, and the same results
+    to rounding (~1e-12 relative) for every solver, activation and option: only the
+    training loop runs in fastnn's compiled kernel, one call per epoch (see
+    :mod:`fastnn.estimators`). Needs scikit-learn: ``pip install 'fastnn[sklearn]'``.
+
+    Sparse ``X`` is densified for training. The kernel runs on the cores OpenMP may
+    use (``OMP_NUM_THREADS``, ``threadpoolctl``); the results do not depend on how
+    many.
+
+    Examples
+    --------
+    >>> from fastnn import MLPClassifier
+    >>> from sklearn.datasets import load_iris
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = MLPClassifier(hidden_layer_sizes=(16,), max_iter=500, random_state=0).fit(X, y)
+    >>> clf.score(X, y) > 0.9
+    True
+
+    scikit-learn's documentation follows.
+
+"""
+        + _sklearn_sections(_SklearnMLPClassifier.__doc__ or "    Parameters\n")
+    )
+
+
+class MLPRegressor(_KernelTraining, _SklearnMLPRegressor):
+    __doc__ = (
+        """Multi-layer perceptron regressor: scikit-learn's, trained by fastnn's kernel.
+
+    A drop-in for :class:`sklearn.neural_network.MLPRegressor`, with the same
+    parameters and defaults, fitted attributes and methods, and the same results
+    to rounding (~1e-12 relative) for every solver, activation and option: only the
+    training loop runs in fastnn's compiled kernel, one call per epoch (see
+    :mod:`fastnn.estimators`). Needs scikit-learn: ``pip install 'fastnn[sklearn]'``.
+
+    ``loss="poisson"`` (an exponential output layer, which the kernel does not
+    have) trains on scikit-learn's own loops. Sparse ``X`` is densified for
+    training. The kernel runs on the cores OpenMP may use (``OMP_NUM_THREADS``,
+    ``threadpoolctl``); the results do not depend on how many.
+
+    Examples
+    --------
+    >>> from fastnn import MLPRegressor
+    >>> from sklearn.datasets import load_diabetes
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> reg = MLPRegressor(hidden_layer_sizes=(32,), solver="lbfgs", max_iter=200, random_state=0)
+    >>> reg.fit(X, y).score(X, y) > 0.4
+    True
+
+    scikit-learn's documentation follows.
+
+"""
+        + _sklearn_sections(_SklearnMLPRegressor.__doc__ or "    Parameters\n")
+    )
