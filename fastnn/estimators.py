@@ -350,10 +350,13 @@ class _KernelTraining:
                     self.n_iter_ = 0
                     for it in range(self.max_iter):
                         if self.shuffle:
-                            # Only shuffle the sample indices instead of X and y to
-                            # reduce the memory footprint, as scikit-learn does: the
-                            # same call draws the same numbers.
-                            sample_idx = shuffle(sample_idx, random_state=self._random_state)
+                            # scikit-learn's shuffle(sample_idx, random_state=...)
+                            # is resample(): arange(n), shuffled in place by the
+                            # random state, indexes sample_idx. The same draws,
+                            # without its ~100 us of input checks per epoch.
+                            order = np.arange(n_samples, dtype=np.intp)
+                            self._random_state.shuffle(order)
+                            sample_idx = sample_idx[order]
 
                         if finite:
                             # Adam's bias correction is the kernel's (from its step
