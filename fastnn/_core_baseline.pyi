@@ -60,6 +60,25 @@ def train_epochs(
     sample_weight: NDArray[Real] | None = None,  # const real[::1] (m,) per-example weights
 ) -> int: ...                      # epochs completed (< n_epochs: parameters not finite)
 
+class Epochs:
+    # train_epochs' object, made once and run as often as wanted (its arguments as
+    # train_epochs', without costs, progress, learning_rates, permutations, first_epoch)
+    finite: bool                   # the parameters were finite after the last run
+    def __init__(
+        self, X: NDArray[Real], Y: NDArray[Real], dims: NDArray[np.intp], offsets: NDArray[np.intp],
+        theta: NDArray[Real], grad: NDArray[Real], batch_size: int, optimizer: int,
+        beta: float, beta1: float, beta2: float, epsilon: float, l2: float, keep_prob: float,
+        dropout_seed: int, velocity: NDArray[Real], second_moment: NDArray[Real],
+        adam_steps: NDArray[np.intp], n_threads: int = 1, output: int = 0, hidden: int = 0,
+        blas_min_weights: int = ..., nesterov: bool = False, sklearn_loss: bool = False,
+        sample_weight: NDArray[Real] | None = None, mini_batches: bool = True,
+    ) -> None: ...
+    def run(
+        self, costs: NDArray[np.float64], progress: NDArray[np.intp],
+        learning_rates: NDArray[np.float64], permutations: NDArray[np.intp] | None,
+        first_epoch: int,
+    ) -> int: ...                  # epochs completed
+
 def gradient(
     X: NDArray[Real],              # const real[:, ::1]    (n_x, m)
     Y: NDArray[Real],              # const real[:, ::1]    (K, m)

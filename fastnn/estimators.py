@@ -344,6 +344,19 @@ class _KernelTraining:
         learning_rates = np.empty(1)
         finite = True
 
+        # One kernel object for the whole loop: its checks and scratch are made once,
+        # and each epoch is one run (a call's fixed cost, a few microseconds, is
+        # much of a small network's epoch on a small data set).
+        epochs = network.core.Epochs(
+            network.X_T, network.Y_T, network.dims, network.offsets, network.theta, network.grad,
+            int(batch_size), SKLEARN_ADAM if adam else SKLEARN_SGD,
+            0.0 if adam else float(optimizer.momentum),
+            float(getattr(optimizer, "beta_1", 0.9)),
+            float(getattr(optimizer, "beta_2", 0.999)),
+            float(getattr(optimizer, "epsilon", 1e-8)),
+            float(self.alpha), 1.0, 0, velocity, second_moment, adam_steps, network.n_threads,
+            nesterov=bool(not adam and optimizer.nesterov), **network.kernel_arguments,
+        )
         try:
             try:
                 with network.blas_context():
@@ -364,28 +377,14 @@ class _KernelTraining:
                             learning_rates[0] = (
                                 optimizer.learning_rate_init if adam else optimizer.learning_rate
                             )
-                            network.core.train_epochs(
-                                network.X_T, network.Y_T, network.dims, network.offsets,
-                                network.theta, network.grad, costs, progress, learning_rates,
-                                np.ascontiguousarray(sample_idx, dtype=np.intp).reshape(1, -1),
-                                int(batch_size),
-                                SKLEARN_ADAM if adam else SKLEARN_SGD,
-                                0.0 if adam else float(optimizer.momentum),
-                                float(getattr(optimizer, "beta_1", 0.9)),
-                                float(getattr(optimizer, "beta_2", 0.999)),
-                                float(getattr(optimizer, "epsilon", 1e-8)),
-                                float(self.alpha), 1.0, 0, it,
-                                velocity, second_moment, adam_steps, network.n_threads,
-                                nesterov=bool(not adam and optimizer.nesterov),
-                                **network.kernel_arguments,
-                            )
+                            epochs.run(costs, progress, learning_rates, sample_idx.reshape(1, -1), it)
                             # The kernel stops an epoch once the parameters stop
                             # being finite (and still counts it); scikit-learn
                             # trains on with NaN losses, and _fit then refuses the
                             # weights unless early stopping restores finite ones.
                             # So from that epoch on the loss is NaN and the kernel
                             # is not called again.
-                            finite = bool(np.isfinite(network.theta).all())
+                            finite = epochs.finite
                         self.n_iter_ += 1
                         self.loss_ = costs[0] if finite else np.float64(np.nan)
 

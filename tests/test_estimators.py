@@ -650,7 +650,7 @@ def test_benchmark_runs_its_correctness_gate_and_writes_json(tmp_path):
     # A smoke run, not a timing: two small cases, two epochs, one round.
     done = subprocess.run(
         [sys.executable, str(BENCH), "--epochs", "2", "--repeats", "1", "--keep-env", "--out", str(tmp_path),
-         "--cases", "wine, adam (16, 8)", "breast_cancer, sgd momentum, batch 32"],
+         "--cases", "wine, adam (16, 8)", "breast_cancer, sgd momentum, batch 32, (32,)"],
         capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr

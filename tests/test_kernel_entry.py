@@ -154,3 +154,27 @@ def test_layer_sizes_whose_counts_overflow_are_refused(build, call):
                      theta=np.zeros(n_params), grad=np.zeros(n_params))
     with pytest.raises(ValueError, match="kernel called with"):
         CALLS[call](_dispatch.load(build), arguments)
+
+
+@pytest.mark.parametrize("build", BUILDS)
+def test_epochs_run_one_at_a_time_equal_one_call(build):
+    # The Epochs object train_epochs makes, kept and run epoch by epoch (as the
+    # scikit-learn estimators run it), trains bit for bit as one call.
+    core = _dispatch.load(build)
+    whole, parts = _arguments(), _arguments()
+    _train_epochs(core, whole)
+    epochs = core.Epochs(parts["X"], parts["Y"], parts["dims"], parts["offsets"], parts["theta"], parts["grad"],
+                         16, parts["optimizer"], 0.9, 0.9, 0.999, 1e-8, 0.1, parts["keep_prob"], 4,
+                         parts["velocity"], parts["moment"], parts["steps"], 1)
+    costs = np.empty(3)
+    for e in range(3):
+        assert epochs.run(costs[e:e + 1], parts["progress"], parts["rates"][e:e + 1],
+                          parts["permutations"][e:e + 1].copy(), e) == 1
+        assert epochs.finite
+    np.testing.assert_array_equal(costs, whole["costs"])
+    for key in ("theta", "velocity", "moment", "steps", "progress"):
+        np.testing.assert_array_equal(parts[key], whole[key])
+    with pytest.raises(ValueError, match="kernel called with"):
+        epochs.run(costs[:1], parts["progress"], parts["rates"][:1], None, 0)        # full batch: not this one's
+    with pytest.raises(ValueError, match="kernel called with example 37 of 37"):
+        epochs.run(costs[:1], parts["progress"], parts["rates"][:1], np.full((1, 37), 37, dtype=np.intp), 0)
