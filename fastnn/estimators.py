@@ -13,11 +13,12 @@ called), prediction, scoring, ``get_params``/``clone`` and the tags. That is wha
 makes the results scikit-learn's: the same random numbers are drawn in the same
 order, and only the arithmetic of an epoch moves into the kernel.
 
-* One kernel call per epoch (``train_epochs``): the epoch's mini-batches, forward
-  and backward passes and optimiser steps run there, without the GIL; Python runs
-  between epochs, exactly where scikit-learn's loop does its bookkeeping
-  (``loss_curve_``, the tolerance logic, ``verbose``, early stopping, and shuffling
-  with ``sklearn.utils.shuffle`` on the estimator's own random state).
+* One kernel run per epoch (an ``Epochs`` object of the kernel, made once per fit):
+  the epoch's mini-batches, forward and backward passes and optimiser steps run
+  there, without the GIL; Python runs between epochs, exactly where scikit-learn's
+  loop does its bookkeeping (``loss_curve_``, the tolerance logic, ``verbose``, early
+  stopping, and shuffling: the very draws ``sklearn.utils.shuffle`` makes on the
+  estimator's own random state).
 * The kernel works on columns: X (n_samples, n_features) is transposed once per fit
   into ``X_T`` (n_features, n_samples), and the parameters live packed in one
   buffer ``theta`` (W_l as (n_out, n_in) row-major, then b_l, per layer: see
@@ -44,7 +45,7 @@ from __future__ import annotations
 
 import inspect
 import warnings
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
 import scipy.optimize
@@ -59,7 +60,6 @@ try:
     from sklearn.neural_network import MLPRegressor as _SklearnMLPRegressor
     from sklearn.neural_network._multilayer_perceptron import BaseMultilayerPerceptron, _pack
     from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
-    from sklearn.utils import shuffle
     from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
     from sklearn.utils.optimize import _check_optimize_result
 except ImportError as exc:  # scikit-learn missing, or too old for the names used here

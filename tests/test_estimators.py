@@ -6,6 +6,7 @@ part of the ``test`` extra, so these tests run (never skip) wherever the suite d
 test_import_and_train_without_scikit_learn covers the package without it.
 """
 import json
+import os
 import pickle
 import re
 import subprocess
@@ -598,7 +599,11 @@ def test_bad_input_raises_what_scikit_learn_raises(bad):
 # -- packaging: without scikit-learn, and with one whose private API differs ---------------------
 
 def run_python(code):
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True)
+    # From the tests' folder, as tests/test_kernels.py runs its subprocesses: from the
+    # checkout's root, "import fastnn" would find the source folder, which has no
+    # compiled kernel unless it was built in place.
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                          cwd=os.path.dirname(os.path.abspath(__file__)))
 
 
 def test_import_and_train_without_scikit_learn():
