@@ -663,3 +663,24 @@ def test_benchmark_runs_its_correctness_gate_and_writes_json(tmp_path):
     report = json.loads((tmp_path / "bench_sklearn.json").read_text())
     assert [r["status"] for r in report["results"]] == ["ok", "ok"]
     assert all(r["max_rel_loss_diff"] <= report["gate_rtol"] for r in report["results"])
+
+
+def test_a_grid_search_on_a_dask_cluster_gives_the_local_result():
+    distributed = pytest.importorskip("distributed")
+    import joblib
+    from sklearn.datasets import load_iris
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = load_iris(return_X_y=True)
+    estimator = MLPClassifier(hidden_layer_sizes=(8,), max_iter=20, random_state=0)
+    grid = {"alpha": [1e-4, 1e-2], "learning_rate_init": [1e-3, 1e-2]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        local = GridSearchCV(estimator, grid, cv=3, n_jobs=1).fit(X, y)
+        # Worker processes on loopback: the estimators and results really cross a connection.
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                      dashboard_address=None) as cluster, distributed.Client(cluster):
+            with joblib.parallel_backend("dask"):
+                remote = GridSearchCV(estimator, grid, cv=3, n_jobs=-1).fit(X, y)
+    np.testing.assert_array_equal(remote.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"])
+    assert remote.best_params_ == local.best_params_
