@@ -145,6 +145,17 @@ extensions = [
     for suffix, (real, macros) in PRECISIONS.items()
 ]
 
+# scikit-learn's per-epoch shuffles (the estimators), compiled once: scalar integer
+# code, with no kernel to choose per CPU.
+extensions.append(
+    Extension(
+        "fastnn._shuffle",
+        ["src_pyx/_shuffle.pyx"],
+        extra_compile_args=common + sanitize,
+        extra_link_args=sanitize,
+    )
+)
+
 # The kernel reads arrays through typed memoryviews only and never uses NumPy's C API,
 # so NumPy is not needed to build it.
 setup(ext_modules=cythonize(extensions, compiler_directives=directives))

@@ -71,6 +71,7 @@ except ImportError as exc:  # scikit-learn missing, or too old for the names use
 
 from fastnn import engine
 from fastnn._dispatch import available_cores
+from fastnn._shuffle import epoch_orders
 from fastnn._validate import ModelOptions
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
@@ -339,14 +340,39 @@ class _KernelTraining:
         # scikit-learn: a partial_fit after set_params goes on with the old ones.
         optimizer = self._optimizer
         adam = isinstance(optimizer, AdamOptimizer)
-        costs = np.empty(1)
+        # Several epochs per kernel call where no decision can fall between them.
+        # scikit-learn decides after each epoch whether to stop (or, with an
+        # adaptive rate, to cut the rate): when the no-improvement count passes
+        # n_iter_no_change. The count grows by at most one per epoch, so from a count
+        # c no decision is due before epoch n_iter_no_change - c + 1 of a run, and
+        # a run of that many epochs can end at the first possible decision. Each
+        # epoch's bookkeeping is then scikit-learn's own, replayed after the run on
+        # its loss. Early stopping (a validation score from each epoch's weights)
+        # and partial_fit (one epoch) run one epoch per call; a run's permutations
+        # are held to about 8 MB.
+        longest_run = 1 if (early_stopping or incremental) else max(1, 2**20 // n_samples)
+        longest_run = min(longest_run, self.max_iter)
+        costs = np.empty(longest_run)
         progress = np.zeros(1, dtype=np.intp)
-        learning_rates = np.empty(1)
+        learning_rates = np.empty(longest_run)
+        orders = np.empty((longest_run, n_samples), dtype=np.intp)
+        if not self.shuffle:
+            orders[...] = sample_idx
         finite = True
+        stopped = False
+        run_start = None             # where the last run's epochs start in loss_curve_
 
-        # One kernel object for the whole loop: its checks and scratch are made once,
-        # and each epoch is one run (a call's fixed cost, a few microseconds, is
-        # much of a small network's epoch on a small data set).
+        def epoch_loss(e: int) -> np.float64:
+            """The loss of the last run's epoch ``e``: NaN from a non-finite one on.
+            (``progress`` counts the run's epochs the kernel finished.)"""
+            done = int(progress[0])
+            if e < done - 1 or (e == done - 1 and epochs.finite):
+                return costs[e]
+            return np.float64(np.nan)
+
+        # One kernel object for the whole loop: its checks and scratch are made once
+        # (a call's fixed cost, a few microseconds, is much of a small network's
+        # epoch on a small data set).
         epochs = network.core.Epochs(
             network.X_T, network.Y_T, network.dims, network.offsets, network.theta, network.grad,
             int(batch_size), SKLEARN_ADAM if adam else SKLEARN_SGD,
@@ -361,83 +387,117 @@ class _KernelTraining:
             try:
                 with network.blas_context():
                     self.n_iter_ = 0
-                    for it in range(self.max_iter):
-                        if self.shuffle:
-                            # scikit-learn's shuffle(sample_idx, random_state=...)
-                            # is resample(): arange(n), shuffled in place by the
-                            # random state, indexes sample_idx. The same draws,
-                            # without its ~100 us of input checks per epoch.
-                            order = np.arange(n_samples, dtype=np.intp)
-                            self._random_state.shuffle(order)
-                            sample_idx = sample_idx[order]
+                    it = 0
+                    t_start = self.t_
+                    while it < self.max_iter and not stopped:
+                        n_run = min(
+                            longest_run,
+                            self.max_iter - it,
+                            max(1, self.n_iter_no_change - self._no_improvement_count + 1),
+                        )
+                        # scikit-learn's shuffle(sample_idx, random_state=...) is
+                        # resample(): arange(n), shuffled in place by the random
+                        # state, indexes sample_idx. The same draws, in C without the
+                        # GIL (or, should NumPy hide its bit generator, in Python).
+                        if self.shuffle and not epoch_orders(
+                            self._random_state, sample_idx, orders[:n_run]
+                        ):
+                            for e in range(n_run):
+                                order = np.arange(n_samples, dtype=np.intp)
+                                self._random_state.shuffle(order)
+                                sample_idx = sample_idx[order]
+                                orders[e] = sample_idx
 
+                        progress[0] = 0
+                        run_start = len(self.loss_curve_)
                         if finite:
                             # Adam's bias correction is the kernel's (from its step
-                            # count); SGD's rate is the schedule's current one.
-                            learning_rates[0] = (
-                                optimizer.learning_rate_init if adam else optimizer.learning_rate
+                            # count); SGD's rate is the schedule's at each epoch's
+                            # start, which iteration_ends sets from the time step
+                            # alone (and sets again below, to the same values).
+                            for e in range(n_run):
+                                if e and not adam:
+                                    optimizer.iteration_ends(self.t_ + e * n_samples)
+                                learning_rates[e] = (
+                                    optimizer.learning_rate_init if adam else optimizer.learning_rate
+                                )
+                            epochs.run(
+                                costs[:n_run], progress, learning_rates[:n_run], orders[:n_run], it
                             )
-                            epochs.run(costs, progress, learning_rates, sample_idx.reshape(1, -1), it)
-                            # The kernel stops an epoch once the parameters stop
-                            # being finite (and still counts it); scikit-learn
-                            # trains on with NaN losses, and _fit then refuses the
-                            # weights unless early stopping restores finite ones.
-                            # So from that epoch on the loss is NaN and the kernel
-                            # is not called again.
+                            # The kernel stops once the parameters stop being finite
+                            # (and counts that epoch); scikit-learn trains on with NaN
+                            # losses, and _fit then refuses the weights unless early
+                            # stopping restores finite ones. So from that epoch on the
+                            # loss is NaN and the kernel is not called again.
                             finite = epochs.finite
-                        self.n_iter_ += 1
-                        self.loss_ = costs[0] if finite else np.float64(np.nan)
 
-                        self.t_ += n_samples
-                        self.loss_curve_.append(self.loss_)
-                        if self.verbose:
-                            print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
+                        for e in range(n_run):
+                            self.n_iter_ += 1
+                            self.loss_ = epoch_loss(e)
 
-                        if early_stopping:
-                            network.write_parameters(self)   # the validation score reads them
-                        # update no_improvement_count based on training loss or
-                        # validation score according to early_stopping
-                        self._update_no_improvement_count(
-                            early_stopping, X_val, y_val, sample_weight_val
-                        )
+                            self.t_ += n_samples
+                            self.loss_curve_.append(self.loss_)
+                            if self.verbose:
+                                print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
 
-                        # for learning rate that needs to be updated at iteration end
-                        optimizer.iteration_ends(self.t_)
-
-                        if self._no_improvement_count > self.n_iter_no_change:
-                            # not better than last `n_iter_no_change` iterations by tol
-                            # stop or decrease learning rate
                             if early_stopping:
-                                msg = (
-                                    "Validation score did not improve more than "
-                                    "tol=%f for %d consecutive epochs."
-                                    % (self.tol, self.n_iter_no_change)
-                                )
-                            else:
-                                msg = (
-                                    "Training loss did not improve more than tol=%f"
-                                    " for %d consecutive epochs."
-                                    % (self.tol, self.n_iter_no_change)
-                                )
-
-                            is_stopping = optimizer.trigger_stopping(msg, self.verbose)
-                            if is_stopping:
-                                break
-                            else:
-                                self._no_improvement_count = 0
-
-                        if incremental:
-                            break
-
-                        if self.n_iter_ == self.max_iter:
-                            warnings.warn(
-                                "Stochastic Optimizer: Maximum iterations (%d) "
-                                "reached and the optimization hasn't converged yet."
-                                % self.max_iter,
-                                ConvergenceWarning,
+                                network.write_parameters(self)   # the validation score reads them
+                            # update no_improvement_count based on training loss or
+                            # validation score according to early_stopping
+                            self._update_no_improvement_count(
+                                early_stopping, X_val, y_val, sample_weight_val
                             )
+
+                            # for learning rate that needs to be updated at iteration end
+                            optimizer.iteration_ends(self.t_)
+
+                            if self._no_improvement_count > self.n_iter_no_change:
+                                # not better than last `n_iter_no_change` iterations by tol
+                                # stop or decrease learning rate
+                                if early_stopping:
+                                    msg = (
+                                        "Validation score did not improve more than "
+                                        "tol=%f for %d consecutive epochs."
+                                        % (self.tol, self.n_iter_no_change)
+                                    )
+                                else:
+                                    msg = (
+                                        "Training loss did not improve more than tol=%f"
+                                        " for %d consecutive epochs."
+                                        % (self.tol, self.n_iter_no_change)
+                                    )
+
+                                is_stopping = optimizer.trigger_stopping(msg, self.verbose)
+                                if is_stopping:
+                                    stopped = True
+                                    break
+                                else:
+                                    self._no_improvement_count = 0
+
+                            if incremental:
+                                stopped = True
+                                break
+
+                            if self.n_iter_ == self.max_iter:
+                                warnings.warn(
+                                    "Stochastic Optimizer: Maximum iterations (%d) "
+                                    "reached and the optimization hasn't converged yet."
+                                    % self.max_iter,
+                                    ConvergenceWarning,
+                                )
+                        it += n_run
             except KeyboardInterrupt:
-                # Ctrl-C is seen between kernel calls: every epoch run is complete.
+                # Ctrl-C is seen between kernel calls, so every epoch run is complete.
+                # Those of the last run that were not recorded yet are recorded now,
+                # so that the loss curve and n_iter_ describe the weights kept.
+                if run_start is not None:
+                    for e in range(len(self.loss_curve_) - run_start, int(progress[0])):
+                        self.loss_ = epoch_loss(e)
+                        self.loss_curve_.append(self.loss_)
+                        self._update_no_improvement_count(False, None, None, None)
+                    self.n_iter_ = it + len(self.loss_curve_) - run_start
+                    self.t_ = t_start + n_samples * self.n_iter_
+                    optimizer.iteration_ends(self.t_)
                 warnings.warn("Training interrupted by user.")
         finally:
             # The parameters as trained, and Adam's step count and current rate as

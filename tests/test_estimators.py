@@ -40,7 +40,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import fastnn
-from fastnn import MLPClassifier, MLPRegressor
+from fastnn import MLPClassifier, MLPRegressor, estimators
+from fastnn._shuffle import epoch_orders
 
 # Per epoch, fastnn's kernel and scikit-learn's NumPy code compute the same operations
 # in another summation order (register tiles against BLAS): ~1e-16 relative per
@@ -308,24 +309,31 @@ def test_batch_size_larger_than_the_data_is_clipped_with_a_warning():
     assert_same_fit(ours, theirs, X)
 
 
-def test_keyboard_interrupt_keeps_the_epochs_trained():
-    # Ctrl-C between epochs: scikit-learn warns and keeps what was trained; here
-    # simulated by the third epoch's bookkeeping raising KeyboardInterrupt.
+def test_keyboard_interrupt_keeps_and_records_the_epochs_trained():
+    # Ctrl-C: scikit-learn warns and keeps what was trained. The kernel runs several
+    # epochs per call (here all ten: no stopping decision can fall within them), and
+    # Python sees Ctrl-C after the call, while it records those epochs - simulated by
+    # the third epoch's bookkeeping raising KeyboardInterrupt. Every epoch trained
+    # must still be in the loss curve, n_iter_ and t_, which then describe the
+    # weights kept: those of scikit-learn's ten uninterrupted epochs.
     X, y = dataset("iris")
 
-    def interrupted(cls):
-        class Interrupted(cls):
-            def _update_no_improvement_count(self, *args):
-                if len(self.loss_curve_) == 3:
-                    raise KeyboardInterrupt
-                return super()._update_no_improvement_count(*args)
-        return Interrupted(hidden_layer_sizes=(8,), max_iter=10, random_state=0)
+    class Interrupted(MLPClassifier):
+        def _update_no_improvement_count(self, *args):
+            if len(self.loss_curve_) == 3 and not getattr(self, "interrupted", False):
+                self.interrupted = True
+                raise KeyboardInterrupt
+            return super()._update_no_improvement_count(*args)
 
-    ours, theirs = interrupted(MLPClassifier), interrupted(sk.MLPClassifier)
-    for estimator in (ours, theirs):
-        with pytest.warns(UserWarning, match="Training interrupted by user"):
-            estimator.fit(X, y)
-    assert len(ours.loss_curve_) == 3
+    params = dict(hidden_layer_sizes=(8,), max_iter=10, random_state=0)
+    ours = Interrupted(**params)
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        ours.fit(X, y)
+    assert ours.interrupted
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        theirs = sk.MLPClassifier(**params).fit(X, y)
+    assert len(ours.loss_curve_) == ours.n_iter_ == 10
     assert_same_fit(ours, theirs, X)
 
 
@@ -684,3 +692,73 @@ def test_a_grid_search_on_a_dask_cluster_gives_the_local_result():
                 remote = GridSearchCV(estimator, grid, cv=3, n_jobs=-1).fit(X, y)
     np.testing.assert_array_equal(remote.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"])
     assert remote.best_params_ == local.best_params_
+
+
+# -- several epochs per kernel call ------------------------------------------------------
+
+@pytest.mark.parametrize("n_iter_no_change", [1, 2, 5, 10, 40])
+@pytest.mark.parametrize("solver, learning_rate", [
+    ("adam", "constant"), ("sgd", "adaptive"), ("sgd", "invscaling"), ("sgd", "constant"),
+])
+def test_runs_of_epochs_decide_where_scikit_learn_does(solver, learning_rate, n_iter_no_change):
+    # The kernel runs up to n_iter_no_change - count + 1 epochs per call, so that a
+    # decision (stop, or an adaptive rate's cut) can only fall on a run's last epoch.
+    # Held to scikit-learn where decisions come early, late and repeatedly, and over
+    # a warm start that carries the count into the next fit.
+    X, y = dataset("iris")
+    params = dict(hidden_layer_sizes=(8,), solver=solver, learning_rate=learning_rate,
+                  learning_rate_init=0.05, tol=1e-3, n_iter_no_change=n_iter_no_change,
+                  max_iter=150, random_state=0, warm_start=True)
+    ours, theirs = fit_both("classifier", params, X, y)
+    assert_same_fit(ours, theirs, X)
+    for estimator in (ours, theirs):
+        estimator.set_params(max_iter=40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours.fit(X, y)
+        theirs.fit(X, y)
+    assert_same_fit(ours, theirs, X)
+    assert ours._optimizer.learning_rate == theirs._optimizer.learning_rate
+    assert ours._no_improvement_count == theirs._no_improvement_count
+
+
+@pytest.mark.parametrize("bit_generator", ["MT19937", "PCG64"])
+@pytest.mark.parametrize("n", [1, 2, 3, 178, 1000])
+def test_epoch_orders_draw_what_random_state_shuffle_draws(n, bit_generator):
+    # scikit-learn's per-epoch shuffle, drawn in C for several epochs at once: the
+    # same orders, and the random state left where five shuffles leave it (a
+    # RandomState's own legacy MT19937, and one over another bit generator).
+    def random_state():
+        rs = np.random.RandomState(3) if bit_generator == "MT19937" else \
+            np.random.RandomState(np.random.PCG64(3))
+        rs.randint(10)                                   # mid-stream
+        return rs
+
+    theirs, ours = random_state(), random_state()
+    sample_idx, expected = np.arange(n), []
+    for _ in range(5):
+        order = np.arange(n, dtype=np.intp)
+        theirs.shuffle(order)
+        sample_idx = sample_idx[order]
+        expected.append(sample_idx)
+    ours_idx, orders = np.arange(n, dtype=np.intp), np.empty((5, n), dtype=np.intp)
+    assert epoch_orders(ours, ours_idx, orders)
+    np.testing.assert_array_equal(orders, expected)
+    np.testing.assert_array_equal(ours_idx, expected[-1])
+    assert ours.randint(2**30, size=4).tolist() == theirs.randint(2**30, size=4).tolist()
+
+
+def test_epoch_orders_refuse_indices_that_are_not_examples():
+    orders = np.empty((2, 3), dtype=np.intp)
+    with pytest.raises(ValueError, match="not an example of 3"):
+        epoch_orders(np.random.RandomState(0), np.array([0, 1, 3], dtype=np.intp), orders)
+    with pytest.raises(ValueError, match="orders of 3 columns for 4 examples"):
+        epoch_orders(np.random.RandomState(0), np.arange(4, dtype=np.intp), orders)
+
+
+def test_shuffles_drawn_in_python_where_numpy_hides_its_bit_generator(monkeypatch):
+    # The fallback where epoch_orders cannot reach the bit generator.
+    monkeypatch.setattr(estimators, "epoch_orders", lambda *args: False)
+    X, y = dataset("iris")
+    ours, theirs = fit_both("classifier", dict(hidden_layer_sizes=(8,), max_iter=30, random_state=0), X, y)
+    assert_same_fit(ours, theirs, X)
