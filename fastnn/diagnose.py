@@ -172,6 +172,17 @@ def diagnose(
     ValueError, TypeError
         As :func:`fastnn.train`, for bad inputs or options (``Y`` checked
         against ``output``), all before anything is drawn.
+
+    Examples
+    --------
+    >>> import fastnn
+    >>> train_X, train_Y, _, _ = fastnn.load_dataset()
+    >>> print(fastnn.diagnose(train_X, initialization="he").table())
+    he (seed 3), layers [2, 10, 5, 1]
+    layer units      act     mean Z      std Z   dead saturated identical       |dW|
+        1    10     relu  2.735e-05     0.8865     0%         -        no        nan
+        2     5     relu    -0.1298      1.079    20%         -        no        nan
+        3     1  sigmoid     0.9047     0.6348      -        0%        no        nan
     """
     model = check_model(output, hidden_activation)
     if Y is None:

@@ -324,6 +324,21 @@ def train(
         labels): the message points at the learning rate if the cost was finite
         earlier, else at the initial weights. An infinite cost at the first
         iterations only, as the study's large random start has, gives no warning.
+
+    Examples
+    --------
+    The study's He run, then 5,000 more iterations from where it stopped:
+
+    >>> import fastnn
+    >>> train_X, train_Y, test_X, test_Y = fastnn.load_dataset()
+    >>> result = fastnn.train(train_X, train_Y, [2, 10, 5, 1], initialization="he")
+    >>> len(result.costs), round(result.final_cost, 4)
+    (15000, 0.0648)
+    >>> fastnn.accuracy(test_X, test_Y, result.parameters)
+    0.96
+    >>> more = fastnn.train(train_X, train_Y, resume=result, num_iterations=5000)
+    >>> more.final_cost < result.final_cost
+    True
     """
     problem, options, start_from = prepare_training(
         X, Y, layers_dims, initialization, learning_rate, num_iterations, seed, parameters,

@@ -175,6 +175,15 @@ def gradient_check(
     one difference straddle it, and the check can fail although the backward
     pass is right; at random parameters that is very unlikely. tanh, sigmoid
     and identity units are smooth.
+
+    Examples
+    --------
+    >>> import fastnn
+    >>> train_X, train_Y, _, _ = fastnn.load_dataset()
+    >>> parameters = fastnn.initialize_parameters([2, 4, 1], "he", seed=0)
+    >>> check = fastnn.gradient_check(train_X[:, :20], train_Y[:, :20], parameters)
+    >>> check.passed, f"{check.difference:.1e}"
+    (True, '2.1e-09')
     """
     if not isinstance(engine, str):
         raise TypeError(f"engine must be one of {sorted(ENGINES)}, got {engine!r}")

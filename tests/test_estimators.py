@@ -454,17 +454,6 @@ def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)
 
 
-def test_docstring_examples_run():
-    import doctest
-
-    import fastnn.estimators
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        failed, attempted = doctest.testmod(fastnn.estimators, optionflags=doctest.ELLIPSIS)
-    assert attempted >= 6 and failed == 0
-
-
 @pytest.mark.parametrize("kind", ESTIMATORS)
 def test_parameters_are_scikit_learns(kind):
     ours, theirs = ESTIMATORS[kind]
