@@ -1,18 +1,22 @@
-"""Regenerate the README's published tables and figures from one run.
+"""Regenerate the published tables and figures from one run.
 
 Runs, with the installed fastnn:
 
-1. the study (``fastnn --quiet``): its closing table, and ``docs/study.png``;
-2. the 50-seed sweep (``fastnn sweep``): its table, and ``docs/sweep_accuracy.png``;
+1. the study (``fastnn --quiet``): its closing table, into README.md, and
+   ``docs/study.png``;
+2. the 50-seed sweep (``fastnn sweep``): its table, into the user guide's
+   ``docs/user_guide/sweeps.rst`` (the site's gallery draws its figure at each build);
 3. the training benchmark (``benchmarks/bench_train.py``, which unsets
    OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE for its own process): a table of speed-ups
-   over the study's own NumPy code, and ``docs/bench_train.png``;
+   over the study's own NumPy code, into ``docs/user_guide/performance.rst``, and
+   ``docs/bench_train.png``, which the README and that page show;
 
-and writes each table into README.md between its pair of markers,
-``<!-- BEGIN generated: NAME -->`` and ``<!-- END generated: NAME -->``, with a line
-saying which kernel build, NumPy and BLAS produced it. Nothing else in README.md
-changes. The sweep's ×10 ``random`` row is chaotic, so its numbers depend on the
-kernel build; ``FASTNN_KERNEL=baseline`` (say) regenerates them for another build.
+and writes each table between its pair of markers - ``<!-- BEGIN generated: NAME -->``
+and ``<!-- END generated: NAME -->`` in Markdown, ``.. BEGIN generated: NAME`` and
+``.. END generated: NAME`` (comments) in reStructuredText - with a line saying which
+kernel build, NumPy and BLAS produced it. Nothing else in those files changes. The
+sweep's ×10 ``random`` row is chaotic, so its numbers depend on the kernel build;
+``FASTNN_KERNEL=baseline`` (say) regenerates them for another build.
 
 Usage::
 
@@ -43,8 +47,9 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="run the benchmark's --quick profile")
     parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS), help="regenerate only these")
-    parser.add_argument("--readme", default=os.path.join(ROOT, "README.md"), help="the file with the markers")
-    parser.add_argument("--docs", default=os.path.join(ROOT, "docs"), help="folder for the figures")
+    parser.add_argument("--readme", default=os.path.join(ROOT, "README.md"), help="the README, with the study's markers")
+    parser.add_argument("--docs", default=os.path.join(ROOT, "docs"),
+                        help="the site's folder: the figures, and user_guide/ with the sweep's and benchmark's markers")
     return parser.parse_args(argv)
 
 
@@ -63,12 +68,20 @@ def provenance() -> str:
     return f"fastnn {fastnn.__version__}, kernel build `{build}`; NumPy {np.__version__}, {blas}; {cpu_name()}"
 
 
-def replace_region(text: str, name: str, body: str) -> str:
-    pattern = re.compile(rf"(<!-- BEGIN generated: {re.escape(name)} -->\n).*?(<!-- END generated: {re.escape(name)} -->)",
-                         re.DOTALL)
+def replace_region(path: str, name: str, body: str) -> None:
+    """Rewrite the region ``name`` of the Markdown or reStructuredText file ``path``."""
+    begin, end = (f"<!-- BEGIN generated: {name} -->", f"<!-- END generated: {name} -->")
+    if path.endswith(".rst"):
+        begin, end = f".. BEGIN generated: {name}\n", f".. END generated: {name}"
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    pattern = re.compile(rf"({re.escape(begin)}\n).*?({re.escape(end)})", re.DOTALL)
     if not pattern.search(text):
-        raise SystemExit(f"README has no '<!-- BEGIN generated: {name} -->' ... '<!-- END generated: {name} -->' markers")
-    return pattern.sub(lambda match: match.group(1) + body.rstrip("\n") + "\n" + match.group(2), text, count=1)
+        raise SystemExit(f"{path} has no '{begin.strip()}' ... '{end}' markers")
+    gap = "\n\n" if path.endswith(".rst") else "\n"      # rST: a blank line ends a comment
+    text = pattern.sub(lambda match: match.group(1) + body.rstrip("\n") + gap + match.group(2), text, count=1)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
 
 
 def run_cli(argv: list[str]) -> str:
@@ -90,14 +103,14 @@ def study_part(tmp: str, docs: str, origin: str) -> str:
     return f"```\n{table}\n```\n\n<sub>`fastnn`; {origin}.</sub>\n"
 
 
-def sweep_part(tmp: str, docs: str, origin: str) -> str:
+def sweep_part(tmp: str, origin: str) -> str:
     start = time.perf_counter()
     printed = run_cli(["sweep", "--out", tmp])
     seconds = time.perf_counter() - start
     table = printed.split("\n\nwrote ")[0].strip("\n")
-    shutil.copyfile(os.path.join(tmp, "sweep_accuracy.png"), os.path.join(docs, "sweep_accuracy.png"))
     print(f"  sweep took {seconds:.0f} s")
-    return f"```\n{table}\n```\n\n<sub>`fastnn sweep`; {origin}.</sub>\n"
+    indented = "\n".join("   " + line if line else "" for line in table.splitlines())
+    return f".. code-block:: text\n\n{indented}\n\n``fastnn sweep``; {origin.replace('`', '``')}.\n"
 
 
 def bench_rows(results: list[dict], best: str) -> list[dict]:
@@ -117,6 +130,7 @@ def bench_rows(results: list[dict], best: str) -> list[dict]:
 
 
 def bench_part(tmp: str, docs: str, quick: bool) -> str:
+    """The benchmark's table as an reStructuredText list-table, and its figure."""
     command = [sys.executable, os.path.join(HERE, "bench_train.py"), "--out", tmp] + (["--quick"] if quick else [])
     subprocess.run(command, check=True)
     with open(os.path.join(tmp, "bench_train.json")) as f:
@@ -124,19 +138,19 @@ def bench_part(tmp: str, docs: str, quick: bool) -> str:
     shutil.copyfile(os.path.join(tmp, "bench_train.png"), os.path.join(docs, "bench_train.png"))
     best = report["kernel"]["available"][0]
     names = {"baseline": "compiled, portable", "x86_64_v3": "compiled, x86-64-v3", "x86_64_v4": "compiled, x86-64-v4"}
-    lines = ["| m | engine | threads | µs / iteration | speed-up over the study's code |",
-             "|---:|---|---:|---:|---:|"]
+    lines = [".. list-table::", "   :header-rows: 1", "", "   * - m", "     - engine", "     - threads",
+             "     - µs / iteration", "     - speed-up over the study's code"]
     for r in bench_rows(report["results"], best):
         engine = "the study's NumPy code" if r["engine"] == "study" else names.get(r["build"], f"compiled, {r['build']}")
-        lines.append(f"| {r['m']:,} | {engine} | {r['threads']} | {r['us_per_iteration_median']:,.1f} |"
-                     f" {r['speedup_vs_study']:.1f}× |")
+        lines += [f"   * - {r['m']:,}", f"     - {engine}", f"     - {r['threads']}",
+                  f"     - {r['us_per_iteration_median']:,.1f}", f"     - {r['speedup_vs_study']:.1f}×"]
     blas = ", ".join(f"{b['internal_api']} {b['version']} kernel {b['architecture']}" for b in report["blas"])
     profile = "the `--quick` profile" if quick else "the full profile"
     unset = " (OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset)" if report["unset_env"] else ""
-    lines += ["", f"<sub>`python benchmarks/bench_train.py`, {profile}: medians of interleaved rounds; "
-              f"fastnn {report['fastnn']}, kernel build `{report['kernel']['build']}`; NumPy {report['numpy']}, "
+    lines += ["", f"``python benchmarks/bench_train.py``, {profile}: medians of interleaved rounds; "
+              f"fastnn {report['fastnn']}, kernel build ``{report['kernel']['build']}``; NumPy {report['numpy']}, "
               f"{blas}{unset}; {report['cpu']}, {report['cores']} cores. The speed-up at 2 threads is over the "
-              f"study's code with 2 BLAS threads.</sub>"]
+              f"study's code with 2 BLAS threads."]
     return "\n".join(lines) + "\n"
 
 
@@ -148,19 +162,16 @@ def main(argv=None) -> int:
     origin = provenance()
     print(f"regenerating {', '.join(args.only)} with {origin}")
     print(f"fastnn imported from {os.path.dirname(fastnn.__file__)}")
-    with open(args.readme) as f:
-        text = f.read()
-    os.makedirs(args.docs, exist_ok=True)
+    guide = os.path.join(args.docs, "user_guide")
     with tempfile.TemporaryDirectory() as tmp:
-        parts = {"study": lambda: study_part(tmp, args.docs, origin),
-                 "sweep": lambda: sweep_part(tmp, args.docs, origin),
-                 "bench": lambda: bench_part(tmp, args.docs, args.quick)}
+        parts = {"study": (args.readme, lambda: study_part(tmp, args.docs, origin)),
+                 "sweep": (os.path.join(guide, "sweeps.rst"), lambda: sweep_part(tmp, origin)),
+                 "bench": (os.path.join(guide, "performance.rst"), lambda: bench_part(tmp, args.docs, args.quick))}
         for name in args.only:
+            path, make = parts[name]
             print(f"- {name}", flush=True)
-            text = replace_region(text, f"{name}-table", parts[name]())
-    with open(args.readme, "w") as f:
-        f.write(text)
-    print(f"wrote {args.readme} and the figures in {args.docs}")
+            replace_region(path, f"{name}-table", make())
+            print(f"  wrote {path}")
     return 0
 
 
