@@ -96,11 +96,20 @@ def run_cli(argv: list[str]) -> str:
     return out.getvalue()
 
 
-def study_part(tmp: str, docs: str, origin: str) -> str:
+def study_part(tmp: str, docs: str, origin: str) -> tuple[str, str]:
+    """The study's table, in Markdown (the README) and reStructuredText (the user
+    guide), and its figure."""
     printed = run_cli(["--quiet", "--out", tmp])
     table = printed.split("\n\nfigures and study.json")[0].strip("\n")
     shutil.copyfile(os.path.join(tmp, "study.png"), os.path.join(docs, "study.png"))
-    return f"```\n{table}\n```\n\n<sub>`fastnn`; {origin}.</sub>\n"
+    markdown = f"```\n{table}\n```\n\n<sub>`fastnn`; {origin}.</sub>\n"
+    return markdown, rst_text_block(table, f"``fastnn``; {origin.replace('`', '``')}.")
+
+
+def rst_text_block(text: str, note: str) -> str:
+    """``text`` as an reStructuredText literal block, then ``note``."""
+    indented = "\n".join("   " + line if line else "" for line in text.splitlines())
+    return f".. code-block:: text\n\n{indented}\n\n{note}\n"
 
 
 def sweep_part(tmp: str, origin: str) -> str:
@@ -109,8 +118,7 @@ def sweep_part(tmp: str, origin: str) -> str:
     seconds = time.perf_counter() - start
     table = printed.split("\n\nwrote ")[0].strip("\n")
     print(f"  sweep took {seconds:.0f} s")
-    indented = "\n".join("   " + line if line else "" for line in table.splitlines())
-    return f".. code-block:: text\n\n{indented}\n\n``fastnn sweep``; {origin.replace('`', '``')}.\n"
+    return rst_text_block(table, f"``fastnn sweep``; {origin.replace('`', '``')}.")
 
 
 def bench_rows(results: list[dict], best: str) -> list[dict]:
@@ -164,14 +172,19 @@ def main(argv=None) -> int:
     print(f"fastnn imported from {os.path.dirname(fastnn.__file__)}")
     guide = os.path.join(args.docs, "user_guide")
     with tempfile.TemporaryDirectory() as tmp:
-        parts = {"study": (args.readme, lambda: study_part(tmp, args.docs, origin)),
-                 "sweep": (os.path.join(guide, "sweeps.rst"), lambda: sweep_part(tmp, origin)),
-                 "bench": (os.path.join(guide, "performance.rst"), lambda: bench_part(tmp, args.docs, args.quick))}
+        # each part: the files its table goes to, and what makes the table (one text
+        # per file)
+        parts = {"study": ((args.readme, os.path.join(guide, "initialization.rst")),
+                           lambda: study_part(tmp, args.docs, origin)),
+                 "sweep": ((os.path.join(guide, "sweeps.rst"),), lambda: (sweep_part(tmp, origin),)),
+                 "bench": ((os.path.join(guide, "performance.rst"),),
+                           lambda: (bench_part(tmp, args.docs, args.quick),))}
         for name in args.only:
-            path, make = parts[name]
+            paths, make = parts[name]
             print(f"- {name}", flush=True)
-            replace_region(path, f"{name}-table", make())
-            print(f"  wrote {path}")
+            for path, body in zip(paths, make()):
+                replace_region(path, f"{name}-table", body)
+                print(f"  wrote {path}")
     return 0
 
 

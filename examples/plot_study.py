@@ -25,7 +25,8 @@ print(f"training set {train_X.shape}, test set {test_X.shape}")
 
 rows = fastnn.run_study(["zeros", "random", "he"])
 
-print(f"{'scheme':<8}{'first cost':>12}{'final cost':>12}{'train acc':>11}{'test acc':>10}")
+header = ("scheme", "first cost", "final cost", "train acc", "test acc")
+print(f"{header[0]:<8}{header[1]:>12}{header[2]:>12}{header[3]:>11}{header[4]:>10}")
 for row in rows:
     costs = row.result.costs
     print(f"{row.initialization:<8}{costs[0]:>12.4g}{costs[-1]:>12.4g}"

@@ -783,11 +783,11 @@ GRADCHECK_DESCRIPTION = """\
 Check both engines' backward pass as the course's gradient check does: on the
 initialisation study's [2, 10, 5, 1] network at He initialisation (seed 3) and its
 300 training points, compare the analytic gradients with centred differences of the
-cost, (J(theta + eps) - J(theta - eps)) / (2 eps), over all 101 parameters. The
+cost, (J(theta + eps) - J(theta - eps)) / (2 eps), over all 91 parameters. The
 relative difference ||g - g_approx|| / (||g|| + ||g_approx||) passes below 2e-7.
 Prints each engine's difference, PASSED or FAILED, and its worst entry.
 --output and --hidden-activation check another network's loss and derivatives
-([2, 10, 5, 2], 107 parameters, for a softmax). The check runs in float64.
+([2, 10, 5, 2], 97 parameters, for a softmax). The check runs in float64.
 """
 
 

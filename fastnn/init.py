@@ -212,7 +212,8 @@ Human-Level Performance on ImageNet Classification", ICCV 2015.
 Also known as Kaiming normal (``he_normal``, ``kaiming_normal``). Untruncated, so it
 draws exactly the study's stream. The variance 2 / fan_in keeps the variance of the
 pre-activations constant through ReLU layers, which halve it. (The study's text calls
-this "Xavier"; Xavier/Glorot is 2 / (fan_in + fan_out).)""")
+a variance of 1 / fan_in "Xavier"; that is LeCun's, and Xavier/Glorot's is
+2 / (fan_in + fan_out).)""")
 
 he_uniform = _named(variance_scaling(2.0, "fan_in", "uniform"), "he_uniform", r"""He initialisation, uniform.
 
