@@ -27,7 +27,9 @@ schemes = ["zeros", "random", "he"]
 # the fraction of saturated outputs (a sigmoid of exactly 0 or 1), whether all the
 # units of a layer compute the same thing, and the norm of the weight gradient.
 
-diagnoses = [fastnn.diagnose(train_X, layers_dims, name, Y=train_Y) for name in schemes]
+diagnoses = [
+    fastnn.diagnose(train_X, layers_dims, name, Y=train_Y) for name in schemes
+]
 for diagnosis in diagnoses:
     print(diagnosis.table(), end="\n\n")
 
@@ -50,7 +52,9 @@ plot_activation_spread(diagnoses, ax=ax)
 # only, and each title gives the share of exact zeros. Note the different scales
 # of the x axes.
 
-fig, axes = plt.subplots(len(schemes), 3, figsize=(11, 8), layout="constrained")
+fig, axes = plt.subplots(
+    len(schemes), 3, figsize=(11, 8), layout="constrained"
+)
 for row, name in zip(axes, schemes):
     parameters = fastnn.initialize_parameters(layers_dims, name, seed=3)
     activations = fastnn.reference.forward(train_X, parameters)
@@ -62,13 +66,24 @@ for row, name in zip(axes, schemes):
             if positive.size:
                 ax.hist(positive, bins=40, color="C0")
             else:
-                ax.text(0.5, 0.5, "every activation is 0", ha="center", va="center",
-                        transform=ax.transAxes)
-            ax.set_title(f"{name}, layer {l} (ReLU): {zero:.0%} are 0", fontsize=9)
+                ax.text(
+                    0.5,
+                    0.5,
+                    "every activation is 0",
+                    ha="center",
+                    va="center",
+                    transform=ax.transAxes,
+                )
+            ax.set_title(
+                f"{name}, layer {l} (ReLU): {zero:.0%} are 0", fontsize=9
+            )
         else:
             ax.hist(A, bins=np.linspace(0, 1, 41), color="C1")
             saturated = np.mean((A == 0) | (A == 1))
-            ax.set_title(f"{name}, output (sigmoid): {saturated:.0%} exactly 0 or 1", fontsize=9)
+            ax.set_title(
+                f"{name}, output (sigmoid): {saturated:.0%} exactly 0 or 1",
+                fontsize=9,
+            )
         ax.set_ylabel("count")
 for ax in axes[-1]:
     ax.set_xlabel("activation")

@@ -30,13 +30,19 @@ print(f"X {X.shape}, Y {Y.shape}")
 
 rows = run_optimizers(["gd", "momentum", "adam"])
 for row in rows:
-    print(f"{row.optimizer:<9} final cost {row.result.final_cost:.4f}, "
-          f"train accuracy {row.train_accuracy:.4f}")
+    print(
+        f"{row.optimizer:<9} final cost {row.result.final_cost:.4f}, "
+        f"train accuracy {row.train_accuracy:.4f}"
+    )
 
 fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
 for row in rows:
-    plot_costs(row.result.costs, ax=ax, label=row.optimizer,
-               title="cost per epoch, mini-batches of 64")
+    plot_costs(
+        row.result.costs,
+        ax=ax,
+        label=row.optimizer,
+        title="cost per epoch, mini-batches of 64",
+    )
 ax.set_xlabel("epoch")
 
 # %%
@@ -49,8 +55,13 @@ ax.set_xlabel("epoch")
 
 fig, axes = plt.subplots(1, 3, figsize=(13, 4.4), layout="constrained")
 for ax, row in zip(axes, rows):
-    plot_decision_boundary(row.result.parameters, X, Y, ax=ax,
-                           title=f"{row.optimizer}: train accuracy {row.train_accuracy:.4f}")
+    plot_decision_boundary(
+        row.result.parameters,
+        X,
+        Y,
+        ax=ax,
+        title=f"{row.optimizer}: train accuracy {row.train_accuracy:.4f}",
+    )
 
 # %%
 # With learning-rate decay
@@ -63,13 +74,19 @@ for ax, row in zip(axes, rows):
 
 decayed = run_optimizers(["gd", "momentum", "adam"], decay=True)
 for row in decayed:
-    print(f"{row.optimizer:<9} (lr {row.result.learning_rate:g}, decayed) final cost "
-          f"{row.result.final_cost:.4f}, train accuracy {row.train_accuracy:.4f}")
+    print(
+        f"{row.optimizer:<9} (lr {row.result.learning_rate:g}, decayed) final cost "
+        f"{row.result.final_cost:.4f}, train accuracy {row.train_accuracy:.4f}"
+    )
 
 fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
 for row in decayed:
-    plot_costs(row.result.costs, ax=ax, label=f"{row.optimizer} (lr {row.result.learning_rate:g})",
-               title="cost per epoch, with learning-rate decay")
+    plot_costs(
+        row.result.costs,
+        ax=ax,
+        label=f"{row.optimizer} (lr {row.result.learning_rate:g})",
+        title="cost per epoch, with learning-rate decay",
+    )
 ax.set_xlabel("epoch")
 
 # %%
@@ -84,5 +101,8 @@ from fastnn.optimization import model, predict
 
 parameters = model(X, Y, [2, 5, 2, 1], optimizer="adam")
 predictions = predict(X, Y, parameters)
-same = all((parameters[key] == rows[-1].result.parameters[key]).all() for key in parameters)
+same = all(
+    (parameters[key] == rows[-1].result.parameters[key]).all()
+    for key in parameters
+)
 print("same parameters as run_optimizers' Adam run:", same)

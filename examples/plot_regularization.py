@@ -30,8 +30,10 @@ print(f"training set {train_X.shape}, test set {test_X.shape}")
 rows = run_regularization()
 print(f"{'run':<24}{'final cost':>11}{'train acc':>11}{'test acc':>10}")
 for row in rows:
-    print(f"{row.label:<24}{row.result.final_cost:>11.4f}"
-          f"{row.train_accuracy:>11.4f}{row.test_accuracy:>10.4f}")
+    print(
+        f"{row.label:<24}{row.result.final_cost:>11.4f}"
+        f"{row.train_accuracy:>11.4f}{row.test_accuracy:>10.4f}"
+    )
 
 # %%
 # Each run's cost is what it minimises: the L2 run's includes its penalty, and the
@@ -40,7 +42,12 @@ for row in rows:
 
 fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
 for row in rows:
-    plot_costs(row.result.costs, ax=ax, label=row.label, title="cost, full-batch gradient descent")
+    plot_costs(
+        row.result.costs,
+        ax=ax,
+        label=row.label,
+        title="cost, full-batch gradient descent",
+    )
 ax.set_ylabel("cost (cross-entropy; L2 run: + penalty)")
 
 # %%
@@ -53,13 +60,28 @@ ax.set_ylabel("cost (cross-entropy; L2 run: + penalty)")
 
 fig, axes = plt.subplots(1, 3, figsize=(13, 4.6), layout="constrained")
 for ax, row in zip(axes, rows):
-    plot_decision_boundary(row.result.parameters, train_X, train_Y, ax=ax,
-                           title=f"{row.label}\ntrain {row.train_accuracy:.3f}, test {row.test_accuracy:.3f}")
+    plot_decision_boundary(
+        row.result.parameters,
+        train_X,
+        train_Y,
+        ax=ax,
+        title=f"{row.label}\ntrain {row.train_accuracy:.3f}, test {row.test_accuracy:.3f}",
+    )
 
 fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
 positions = np.arange(len(rows))
-ax.bar(positions - 0.2, [row.train_accuracy for row in rows], width=0.4, label="train")
-ax.bar(positions + 0.2, [row.test_accuracy for row in rows], width=0.4, label="test")
+ax.bar(
+    positions - 0.2,
+    [row.train_accuracy for row in rows],
+    width=0.4,
+    label="train",
+)
+ax.bar(
+    positions + 0.2,
+    [row.test_accuracy for row in rows],
+    width=0.4,
+    label="test",
+)
 ax.set_xticks(positions, [row.label for row in rows])
 ax.set_ylim(0.8, 1.0)
 ax.set_ylabel("accuracy")
@@ -77,7 +99,9 @@ ax.grid(True, axis="y", alpha=0.3)
 lambds = [0.01, 0.1, 0.3, 0.7, 1.5, 3.0]
 l2_rows = [run_regularization(["l2"], lambd=lambd)[0] for lambd in lambds]
 for lambd, row in zip(lambds, l2_rows):
-    print(f"lambd={lambd:<5g} train {row.train_accuracy:.4f}, test {row.test_accuracy:.4f}")
+    print(
+        f"lambd={lambd:<5g} train {row.train_accuracy:.4f}, test {row.test_accuracy:.4f}"
+    )
 
 fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
 ax.plot(lambds, [row.train_accuracy for row in l2_rows], "o-", label="train")

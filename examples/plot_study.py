@@ -26,11 +26,15 @@ print(f"training set {train_X.shape}, test set {test_X.shape}")
 rows = fastnn.run_study(["zeros", "random", "he"])
 
 header = ("scheme", "first cost", "final cost", "train acc", "test acc")
-print(f"{header[0]:<8}{header[1]:>12}{header[2]:>12}{header[3]:>11}{header[4]:>10}")
+print(
+    f"{header[0]:<8}{header[1]:>12}{header[2]:>12}{header[3]:>11}{header[4]:>10}"
+)
 for row in rows:
     costs = row.result.costs
-    print(f"{row.initialization:<8}{costs[0]:>12.4g}{costs[-1]:>12.4g}"
-          f"{row.train_accuracy:>11.4f}{row.test_accuracy:>10.4f}")
+    print(
+        f"{row.initialization:<8}{costs[0]:>12.4g}{costs[-1]:>12.4g}"
+        f"{row.train_accuracy:>11.4f}{row.test_accuracy:>10.4f}"
+    )
 
 # %%
 # Cost curves
@@ -43,8 +47,12 @@ for row in rows:
 
 fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
 for row in rows:
-    plot_costs(row.result.costs, ax=ax, label=row.initialization,
-               title="cost during training")
+    plot_costs(
+        row.result.costs,
+        ax=ax,
+        label=row.initialization,
+        title="cost during training",
+    )
 
 # %%
 # Decision boundaries
@@ -55,7 +63,10 @@ for row in rows:
 fig, axes = plt.subplots(1, 3, figsize=(13, 4.6), layout="constrained")
 for ax, row in zip(axes, rows):
     plot_decision_boundary(
-        row.result.parameters, train_X, train_Y, ax=ax,
+        row.result.parameters,
+        train_X,
+        train_Y,
+        ax=ax,
         title=f"{row.initialization}: train {row.train_accuracy:.3f}, test {row.test_accuracy:.2f}",
     )
 
@@ -69,6 +80,11 @@ for ax, row in zip(axes, rows):
 
 result = fastnn.train(train_X, train_Y, initialization="he")
 he_row = rows[-1]
-print(f"{result.num_iterations} iterations, final cost {result.final_cost:.6g}")
-print("same costs as the study's He run:", bool((result.costs == he_row.result.costs).all()))
+print(
+    f"{result.num_iterations} iterations, final cost {result.final_cost:.6g}"
+)
+print(
+    "same costs as the study's He run:",
+    bool((result.costs == he_row.result.costs).all()),
+)
 print("test accuracy:", fastnn.accuracy(test_X, test_Y, result.parameters))

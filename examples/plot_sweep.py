@@ -23,7 +23,9 @@ from fastnn.plots import plot_sweep_accuracy, plot_sweep_costs
 # Leaving out the first argument sweeps every registered scheme (nine), as the
 # command ``fastnn sweep`` does.
 
-result = fastnn.sweep(["zeros", "random", "he"], seeds=range(50), progress=False)
+result = fastnn.sweep(
+    ["zeros", "random", "he"], seeds=range(50), progress=False
+)
 print(result.table())
 
 # %%
@@ -32,8 +34,10 @@ print(result.table())
 he_runs = result.groups()[("he", 0.01)]
 study_run = next(run for run in he_runs if run.seed == 3)
 worse = sum(run.test_accuracy < study_run.test_accuracy for run in he_runs)
-print(f"He, seed 3: test accuracy {study_run.test_accuracy:.2f}; "
-      f"{worse} of {len(he_runs)} seeds do worse")
+print(
+    f"He, seed 3: test accuracy {study_run.test_accuracy:.2f}; "
+    f"{worse} of {len(he_runs)} seeds do worse"
+)
 
 # %%
 # Test accuracy over the seeds
@@ -48,11 +52,24 @@ plot_sweep_accuracy(result, ax=ax)
 rng = np.random.default_rng(0)
 for position, runs in enumerate(result.groups().values(), start=1):
     accuracies = [run.test_accuracy for run in runs]
-    ax.scatter(position + rng.uniform(-0.15, 0.15, len(accuracies)), accuracies,
-               s=8, alpha=0.5, color="0.3", zorder=3)
+    ax.scatter(
+        position + rng.uniform(-0.15, 0.15, len(accuracies)),
+        accuracies,
+        s=8,
+        alpha=0.5,
+        color="0.3",
+        zorder=3,
+    )
 he_position = list(result.groups()).index(("he", 0.01)) + 1
-ax.scatter([he_position], [study_run.test_accuracy], marker="*", s=140, color="red",
-           zorder=4, label="the study's run (seed 3)")
+ax.scatter(
+    [he_position],
+    [study_run.test_accuracy],
+    marker="*",
+    s=140,
+    color="red",
+    zorder=4,
+    label="the study's run (seed 3)",
+)
 ax.legend(loc="lower right", fontsize=8)
 ax.tick_params(axis="x", labelrotation=0)
 
