@@ -134,7 +134,8 @@ def load(name):
 def main(argv=None) -> int:
     args = parse_args(argv)
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from bench_train import OPENBLAS_VARS, blas_libraries, cpu_name, describe_blas, reexec_without_openblas_overrides
+    from bench_train import (blas_libraries, cpu_name, describe_blas, openblas_env_line,
+                             reexec_without_openblas_overrides)
 
     unset = reexec_without_openblas_overrides(args)
 
@@ -166,11 +167,7 @@ def main(argv=None) -> int:
     print(f"CPU: {cpu_name()} ({os.cpu_count()} logical cores)")
     print(f"fastnn {fastnn.__version__}: kernel build {info['build']!r}; scikit-learn {sklearn.__version__}")
     print(f"NumPy {np.__version__}, BLAS: {describe_blas(blas)}")
-    if unset:
-        print(f"This benchmark unset {', '.join(unset)} for its own process (see the docstring).")
-    else:
-        print("OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE: " + (
-            "left as set (--keep-env)" if any(v in os.environ for v in OPENBLAS_VARS) else "not set"))
+    print(openblas_env_line(unset))
     print(f"one thread (BLAS and the kernel's OpenMP: {kernel_threads}); {epochs} epochs a fit,"
           f" {repeats} interleaved rounds, medians reported\n")
 

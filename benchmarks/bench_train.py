@@ -83,6 +83,15 @@ def reexec_without_openblas_overrides(args) -> list[str]:
     raise AssertionError("unreachable")
 
 
+def openblas_env_line(unset: list[str]) -> str:
+    """What became of OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE for this process (see
+    reexec_without_openblas_overrides), as every benchmark prints it."""
+    if unset:
+        return f"This benchmark unset {', '.join(unset)} for its own process (see the docstring)."
+    kept = any(name in os.environ for name in OPENBLAS_VARS)
+    return "OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE: " + ("left as set (--keep-env)" if kept else "not set")
+
+
 def cpu_name() -> str:
     try:
         with open("/proc/cpuinfo") as f:
@@ -152,11 +161,7 @@ def main(argv=None) -> int:
     print(f"CPU: {cpu_name()} ({os.cpu_count()} logical cores)")
     print(f"fastnn {fastnn.__version__}: kernel builds available {info['available']}, dispatched {info['build']!r}")
     print(f"NumPy {np.__version__}, BLAS: {describe_blas(blas)}")
-    if unset:
-        print(f"This benchmark unset {', '.join(unset)} for its own process (see the docstring).")
-    else:
-        print("OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE: " + (
-            "left as set (--keep-env)" if any(v in os.environ for v in OPENBLAS_VARS) else "not set"))
+    print(openblas_env_line(unset))
     print(f"profile: m={sizes}, threads={args.threads}, {repeats} repeats of ~{target} s, medians reported;"
           " speed-up over the study's NumPy code at the same thread count\n")
 

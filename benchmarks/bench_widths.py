@@ -69,7 +69,7 @@ import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import fastnn
-from bench_train import OPENBLAS_VARS, cpu_name, reexec_without_openblas_overrides
+from bench_train import OPENBLAS_VARS, cpu_name, openblas_env_line, reexec_without_openblas_overrides
 from fastnn import reference
 
 # NumPy (and its OpenBLAS) is loaded here, before main() may re-execute the script
@@ -329,9 +329,7 @@ def main(argv=None) -> int:
         print(f"NumPy {np.__version__}, BLAS: " + ", ".join(
             f"{b['internal_api']} {b['version']}, kernel {b['architecture']}, {b['num_threads']} thread(s)"
             for b in blas))
-        print(("This benchmark unset " + ", ".join(unset) + " for its own process.") if unset
-              else "OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE: " + (
-                  "left as set (--keep-env)" if any(v in os.environ for v in OPENBLAS_VARS) else "not set"))
+        print(openblas_env_line(unset))
         print(f"one thread each side; {rounds} interleaved round{'s' * (rounds != 1)} of ~{target} s runs, medians;"
               f" full-batch gradient descent, learning rate {LEARNING_RATE}"
               + ("; --quick: a smoke run, not a measurement" if args.quick else "") + "\n")

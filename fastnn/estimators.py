@@ -598,62 +598,50 @@ def _sklearn_sections(doc: str) -> str:
     return doc[start : end if end != -1 else len(doc)]
 
 
-class MLPClassifier(_KernelTraining, _SklearnMLPClassifier):
-    __doc__ = (
-        """Multi-layer perceptron classifier: scikit-learn's, trained by fastnn's kernel.
+def _docstring(sklearn_class: type, kind: str, notes: str, example: str) -> str:
+    """A fastnn estimator's docstring: what it is, ``notes`` on what differs, its
+    ``example``, then scikit-learn's own Parameters to Notes for ``sklearn_class``."""
+    return f"""Multi-layer perceptron {kind}: scikit-learn's, trained by fastnn's kernel.
 
-    A drop-in for :class:`sklearn.neural_network.MLPClassifier`, with the same
+    A drop-in for :class:`sklearn.neural_network.{sklearn_class.__name__}`, with the same
     parameters and defaults, fitted attributes and methods, and the same results
     to rounding (about 1e-15 relative, tested to 1e-9) for every solver, activation
     and option: only the training loop runs in fastnn's compiled kernel, several
-    epochs per call (see :mod:`fastnn.estimators`). Needs scikit-learn: ``pip install 'fastnn[sklearn]'``.
+    epochs per call (see :mod:`fastnn.estimators`). Needs scikit-learn:
+    ``pip install 'fastnn[sklearn]'``.
 
-    Sparse ``X`` is densified for training. The kernel runs on the cores OpenMP may
-    use (``OMP_NUM_THREADS``, ``threadpoolctl``); the results do not depend on how
-    many.
+    {notes}Sparse ``X`` is densified for training. The kernel runs on the cores
+    OpenMP may use (``OMP_NUM_THREADS``, ``threadpoolctl``); the results do not
+    depend on how many.
 
     Examples
     --------
+{example}
+    scikit-learn's documentation follows.
+
+""" + _sklearn_sections(sklearn_class.__doc__ or "    Parameters\n")
+
+
+class MLPClassifier(_KernelTraining, _SklearnMLPClassifier):
+    __doc__ = _docstring(_SklearnMLPClassifier, "classifier", "", """\
     >>> from fastnn import MLPClassifier
     >>> from sklearn.datasets import load_iris
     >>> X, y = load_iris(return_X_y=True)
     >>> clf = MLPClassifier(hidden_layer_sizes=(16,), max_iter=500, random_state=0).fit(X, y)
     >>> clf.score(X, y) > 0.9
     True
-
-    scikit-learn's documentation follows.
-
-"""
-        + _sklearn_sections(_SklearnMLPClassifier.__doc__ or "    Parameters\n")
-    )
+""")
 
 
 class MLPRegressor(_KernelTraining, _SklearnMLPRegressor):
-    __doc__ = (
-        """Multi-layer perceptron regressor: scikit-learn's, trained by fastnn's kernel.
-
-    A drop-in for :class:`sklearn.neural_network.MLPRegressor`, with the same
-    parameters and defaults, fitted attributes and methods, and the same results
-    to rounding (about 1e-15 relative, tested to 1e-9) for every solver, activation
-    and option: only the training loop runs in fastnn's compiled kernel, several
-    epochs per call (see :mod:`fastnn.estimators`). Needs scikit-learn: ``pip install 'fastnn[sklearn]'``.
-
-    ``loss="poisson"`` (an exponential output layer, which the kernel does not
-    have) trains on scikit-learn's own loops. Sparse ``X`` is densified for
-    training. The kernel runs on the cores OpenMP may use (``OMP_NUM_THREADS``,
-    ``threadpoolctl``); the results do not depend on how many.
-
-    Examples
-    --------
+    __doc__ = _docstring(_SklearnMLPRegressor, "regressor", """\
+``loss="poisson"`` (an exponential output layer, which the kernel does not
+    have) trains on scikit-learn's own loops.
+    """, """\
     >>> from fastnn import MLPRegressor
     >>> from sklearn.datasets import load_diabetes
     >>> X, y = load_diabetes(return_X_y=True)
     >>> reg = MLPRegressor(hidden_layer_sizes=(32,), solver="lbfgs", max_iter=200, random_state=0)
     >>> reg.fit(X, y).score(X, y) > 0.4
     True
-
-    scikit-learn's documentation follows.
-
-"""
-        + _sklearn_sections(_SklearnMLPRegressor.__doc__ or "    Parameters\n")
-    )
+""")
