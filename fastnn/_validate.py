@@ -451,7 +451,9 @@ def check_X_targets(
     targets = _as_targets(Y, y_name, output)
     n_x, m = X.shape
     n_labels = targets.size if targets.ndim == 2 and 1 in targets.shape else None
-    if n_labels is not None and n_labels == n_x != m and n_labels > 1:
+    # A (K, 1) Y with K == n_x is K targets of one example, consistent with X: a
+    # transposed X shows as labels that are one per row of X and not one per column.
+    if n_labels is not None and n_labels == n_x != m and n_labels > 1 and targets.shape[1] != m:
         raise ValueError(
             f"X looks transposed: it has shape {X.shape} and {y_name} has {n_labels} labels,"
             f" one per row of X. X must be (n_x, m), examples in columns: pass X.T"

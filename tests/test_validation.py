@@ -321,3 +321,18 @@ def test_the_guard_imports_nothing_of_fastnn():
         elif isinstance(node, ast.ImportFrom):
             imported.add("." * node.level + (node.module or ""))
     assert not {name for name in imported if name.startswith(("fastnn", "."))}
+
+
+@pytest.mark.parametrize("module", [engine, reference], ids=["compiled", "reference"])
+@pytest.mark.parametrize("output", ["sigmoid", "softmax", "identity"])
+def test_one_example_with_as_many_outputs_as_features_is_not_transposed(module, output):
+    # X (3, 1) and Y (3, 1): three targets of one example. Y's one column matches X's,
+    # so nothing is transposed (this was once refused as "X looks transposed").
+    X = np.array([[0.1], [0.2], [0.3]])
+    Y = np.array([[1.0], [0.0], [0.0]])
+    parameters = fastnn.initialize_parameters([3, 4, 3], seed=0)
+    cost, _ = module.cost_and_gradients(X, Y, parameters, output=output)
+    result = module.train(X, Y, [3, 4, 3], num_iterations=2, output=output)
+    assert np.isfinite(cost) and len(result.costs) == 2
+    with pytest.raises(ValueError, match=r"X looks transposed"):     # one label per row of X
+        module.train(X, Y.ravel(), [3, 4, 3], num_iterations=2, output=output)
