@@ -62,8 +62,10 @@ try:
     from sklearn.neural_network import MLPRegressor as _SklearnMLPRegressor
     from sklearn.neural_network._multilayer_perceptron import BaseMultilayerPerceptron, _pack
     from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
+    from sklearn.preprocessing import LabelBinarizer
     from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
     from sklearn.utils.optimize import _check_optimize_result
+    from sklearn.utils.validation import column_or_1d, validate_data
 except ImportError as exc:  # scikit-learn missing, or too old for the names used here
     raise ImportError(
         "fastnn.MLPClassifier and fastnn.MLPRegressor need scikit-learn >= 1.7:"
@@ -88,12 +90,14 @@ _REPLACED = {
                    "coef_grads", "intercept_grads", "layer_units"],
     "_update_no_improvement_count": ["self", "early_stopping", "X", "y", "sample_weight"],
 }
-for _name, _expected in _REPLACED.items():
-    _found = list(inspect.signature(getattr(BaseMultilayerPerceptron, _name)).parameters)
+_REPLACED_CLASSIFIER = {"_validate_input": ["self", "X", "y", "incremental", "reset"]}
+for _name, _expected in [*_REPLACED.items(), *_REPLACED_CLASSIFIER.items()]:
+    _owner = _SklearnMLPClassifier if _name in _REPLACED_CLASSIFIER else BaseMultilayerPerceptron
+    _found = list(inspect.signature(getattr(_owner, _name)).parameters)
     if _found != _expected:
         raise ImportError(
             f"fastnn's estimators replace scikit-learn's private"
-            f" BaseMultilayerPerceptron.{_name}({', '.join(_expected[1:])}), but"
+            f" {_owner.__name__}.{_name}({', '.join(_expected[1:])}), but"
             f" scikit-learn {sklearn.__version__} has {_name}({', '.join(_found[1:])}):"
             " this version of scikit-learn is not supported (pip install 'fastnn[sklearn]'"
             " installs one that is)"
@@ -590,6 +594,28 @@ class _KernelTraining:
         self._unpack(opt_res.x)
 
 
+def _binarized(binarizer: LabelBinarizer, y: np.ndarray) -> np.ndarray:
+    """``binarizer.transform(y).astype(bool)`` for the ``y`` the binarizer was just
+    fitted to, as scikit-learn's MLPClassifier asks for it.
+
+    For one column of two or more classes, the default labels 0 and 1 and a
+    dense ``y``, that is a comparison with the classes: one column, y ==
+    classes_[1], for two classes, one per class for more. Anything else (one
+    class, multi-label indicators, sparse input) goes to ``transform``.
+    """
+    classes = binarizer.classes_
+    if (
+        isinstance(y, np.ndarray) and y.ndim == 1
+        and binarizer.neg_label == 0 and binarizer.pos_label == 1
+        and not binarizer.sparse_output and not binarizer.sparse_input_
+    ):
+        if binarizer.y_type_ == "binary" and len(classes) == 2:
+            return (y == classes[1]).reshape(-1, 1)
+        if binarizer.y_type_ == "multiclass":
+            return y[:, np.newaxis] == classes[np.newaxis, :]
+    return binarizer.transform(y).astype(bool)
+
+
 def _sklearn_sections(doc: str) -> str:
     """The Parameters to Notes sections of a scikit-learn class docstring (its
     Examples import scikit-learn's class, not this one)."""
@@ -631,6 +657,27 @@ class MLPClassifier(_KernelTraining, _SklearnMLPClassifier):
     >>> clf.score(X, y) > 0.9
     True
 """)
+
+    def _validate_input(self, X, y, incremental, reset):
+        # scikit-learn's MLPClassifier._validate_input. Where it learns the classes
+        # afresh, it fits a LabelBinarizer to y and then calls its transform, which
+        # checks y all over again: two thirds of a millisecond a fit, with the GIL
+        # held, more than 50 epochs of a small network. Here the labels it has
+        # just learnt are binarised directly (_binarized); warm starts and
+        # partial_fit, which check y against the classes of an earlier fit, stay
+        # scikit-learn's.
+        if hasattr(self, "classes_") and (self.warm_start or incremental):
+            return super()._validate_input(X, y, incremental, reset)
+        X, y = validate_data(
+            self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
+            dtype=(np.float64, np.float32), reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        self._label_binarizer = LabelBinarizer()
+        self._label_binarizer.fit(y)
+        self.classes_ = self._label_binarizer.classes_
+        return X, _binarized(self._label_binarizer, y)
 
 
 class MLPRegressor(_KernelTraining, _SklearnMLPRegressor):

@@ -751,3 +751,45 @@ def test_shuffles_drawn_in_python_where_numpy_hides_its_bit_generator(monkeypatc
     X, y = dataset("iris")
     ours, theirs = fit_both("classifier", dict(hidden_layer_sizes=(8,), max_iter=30, random_state=0), X, y)
     assert_same_fit(ours, theirs, X)
+
+
+_RNG = np.random.default_rng(7)
+LABELS = {
+    "ints-binary": _RNG.integers(0, 2, 40),
+    "ints-five": _RNG.integers(-2, 3, 40),
+    "floats-integral": _RNG.integers(0, 4, 40).astype(float),
+    "strings": np.array(["cat", "dog", "emu"])[_RNG.integers(0, 3, 40)],
+    "strings-binary": np.array(["no", "yes"])[_RNG.integers(0, 2, 40)],
+    "objects": np.array(["b", "a", "c"], dtype=object)[_RNG.integers(0, 3, 40)],
+    "bools": _RNG.integers(0, 2, 40).astype(bool),
+    "column": _RNG.integers(0, 3, (40, 1)),
+    "list": [int(v) for v in _RNG.integers(1, 4, 40)],
+    "multilabel": _RNG.integers(0, 2, (40, 3)),
+    "one-class": np.zeros(40, dtype=int),
+}
+
+
+@pytest.mark.parametrize("labels", LABELS.values(), ids=LABELS.keys())
+def test_labels_are_binarised_as_scikit_learn_binarises_them(labels):
+    # fastnn.MLPClassifier binarises the labels it has just learnt directly, where
+    # scikit-learn's calls LabelBinarizer.transform: the same array, dtype and
+    # fitted binarizer, for every kind of label; or the same error.
+    X = np.random.default_rng(0).standard_normal((40, 3))
+    ours, theirs = MLPClassifier(), sk.MLPClassifier()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # the column's DataConversionWarning, in both
+        try:
+            expected = theirs._validate_input(X, labels, False, True)
+        except ValueError as error:
+            with pytest.raises(type(error), match=re.escape(str(error))):
+                ours._validate_input(X, labels, False, True)
+            return
+        got = ours._validate_input(X, labels, False, True)
+    for a, b in zip(got, expected):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(ours.classes_, theirs.classes_)
+    assert ours.classes_.dtype == theirs.classes_.dtype
+    assert vars(ours._label_binarizer).keys() == vars(theirs._label_binarizer).keys()
+    for name, value in vars(theirs._label_binarizer).items():
+        np.testing.assert_array_equal(getattr(ours._label_binarizer, name), value)
