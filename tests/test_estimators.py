@@ -757,6 +757,8 @@ _RNG = np.random.default_rng(7)
 LABELS = {
     "ints-binary": _RNG.integers(0, 2, 40),
     "ints-five": _RNG.integers(-2, 3, 40),
+    "uint8-binary": _RNG.integers(3, 5, 40).astype(np.uint8),
+    "int32-many": _RNG.integers(0, 12, 40).astype(np.int32),
     "floats-integral": _RNG.integers(0, 4, 40).astype(float),
     "strings": np.array(["cat", "dog", "emu"])[_RNG.integers(0, 3, 40)],
     "strings-binary": np.array(["no", "yes"])[_RNG.integers(0, 2, 40)],
@@ -766,6 +768,7 @@ LABELS = {
     "list": [int(v) for v in _RNG.integers(1, 4, 40)],
     "multilabel": _RNG.integers(0, 2, (40, 3)),
     "one-class": np.zeros(40, dtype=int),
+    "empty": np.zeros(0, dtype=int),
 }
 
 
