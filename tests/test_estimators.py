@@ -796,3 +796,31 @@ def test_labels_are_binarised_as_scikit_learn_binarises_them(labels):
     assert vars(ours._label_binarizer).keys() == vars(theirs._label_binarizer).keys()
     for name, value in vars(theirs._label_binarizer).items():
         np.testing.assert_array_equal(getattr(ours._label_binarizer, name), value)
+
+
+@pytest.mark.parametrize("labels", LABELS.values(), ids=LABELS.keys())
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_score_is_scikit_learns_accuracy(labels, weighted):
+    # fastnn.MLPClassifier.score computes the accuracy of integer labels directly,
+    # where scikit-learn's calls accuracy_score: the same float, or the same error,
+    # for every kind of label, against labels it was trained on and others.
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((40, 3))
+    ours = MLPClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+    theirs = sk.MLPClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            theirs.fit(X, labels)
+        except ValueError:
+            return                  # labels that cannot be trained on (the test above)
+        ours.fit(X, labels)
+        weights = rng.uniform(0.5, 2.0, 40) if weighted else None
+        for y in (labels, rng.permutation(np.asarray(labels))):
+            expected = sk.MLPClassifier.score(ours, X, y, sample_weight=weights)
+            got = ours.score(X, y, sample_weight=weights)
+            assert type(got) is type(expected) and got == expected
+        with pytest.raises(ValueError):    # one label short
+            sk.MLPClassifier.score(ours, X, np.asarray(labels)[:-1])
+        with pytest.raises(ValueError):
+            ours.score(X, np.asarray(labels)[:-1])
