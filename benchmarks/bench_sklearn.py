@@ -85,9 +85,15 @@ def grid_search_threads(rounds: int = 5, epochs: int = 100) -> bool:
     two fits' epochs run side by side; scikit-learn's Python in each fit (input
     checks, label binarising, scoring) holds it. (A fit's batches of 200 are one
     block of examples, which the kernel runs on one thread.) Prints the medians and
-    their ratio; returns whether both searches scored alike."""
+    their ratio; returns whether both searches scored alike.
+
+    Each round also times a control on the same backend: as many tasks as the
+    search has fits, each of them GIL-free (``fastnn.train`` on the study's data,
+    as long as an average fit of the search with one job, measured in the warm-up
+    round). Its speed-up is what two threads give on this machine when no task
+    holds the GIL - the ceiling for the search's."""
     import numpy as np
-    from joblib import parallel_backend
+    from joblib import Parallel, delayed, parallel_backend
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.model_selection import GridSearchCV
 
@@ -97,7 +103,15 @@ def grid_search_threads(rounds: int = 5, epochs: int = 100) -> bool:
     estimator = fastnn.MLPClassifier(hidden_layer_sizes=(16, 8), max_iter=epochs, tol=0.0,
                                      n_iter_no_change=epochs, random_state=0)
     grid = {"alpha": [1e-5, 1e-4, 1e-3, 1e-2], "learning_rate_init": [1e-3, 3e-3]}
+    n_tasks = 3 * len(grid["alpha"]) * len(grid["learning_rate_init"]) + 1   # and the refit
+    X_study, Y_study = fastnn.make_donut(300, seed=1)
+    iterations = 1
+
+    def gil_free_task():
+        fastnn.train(X_study, Y_study, [2, 10, 5, 1], num_iterations=iterations, n_threads=1)
+
     times = {1: [], 2: []}
+    control = {1: [], 2: []}
     results = {}
     with warnings.catch_warnings(), parallel_backend("threading"):
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -105,15 +119,28 @@ def grid_search_threads(rounds: int = 5, epochs: int = 100) -> bool:
             for jobs in (1, 2) if r % 2 else (2, 1):
                 start = time.perf_counter()
                 search = GridSearchCV(estimator, grid, cv=3, n_jobs=jobs).fit(X, y)
-                if r:
-                    times[jobs].append(time.perf_counter() - start)
+                elapsed = time.perf_counter() - start
                 results[jobs] = search.cv_results_["mean_test_score"]
+                if not r and jobs == 1:                   # calibrate the control's tasks
+                    start = time.perf_counter()
+                    fastnn.train(X_study, Y_study, [2, 10, 5, 1], num_iterations=1000, n_threads=1)
+                    per_iteration = (time.perf_counter() - start) / 1000
+                    iterations = max(1, round(elapsed / n_tasks / per_iteration))
+                start = time.perf_counter()
+                Parallel(n_jobs=jobs)(delayed(gil_free_task)() for _ in range(n_tasks))
+                if r:
+                    times[jobs].append(elapsed)
+                    control[jobs].append(time.perf_counter() - start)
     same = bool(np.array_equal(results[1], results[2]))
     medians = {jobs: float(np.median(t)) for jobs, t in times.items()}
+    ceiling = {jobs: float(np.median(t)) for jobs, t in control.items()}
     print(f"GridSearchCV, 24 fits of moons (1,000 x 2), (16, 8), adam, {epochs} epochs; threading backend;"
           f" {rounds} interleaved rounds, medians")
     print(f"  n_jobs=1: {medians[1]:.3f} s   n_jobs=2: {medians[2]:.3f} s   speed-up {medians[1] / medians[2]:.2f}x"
           f"   (scores identical: {same}; {os.cpu_count()} logical cores)")
+    print(f"  control, {n_tasks} GIL-free tasks of {iterations:,} study iterations:"
+          f" n_jobs=1: {ceiling[1]:.3f} s   n_jobs=2: {ceiling[2]:.3f} s"
+          f"   speed-up {ceiling[1] / ceiling[2]:.2f}x (this machine's ceiling)")
     return same
 
 
@@ -151,7 +178,7 @@ def main(argv=None) -> int:
     if args.jobs:
         print(f"CPU: {cpu_name()} ({os.cpu_count()} logical cores); NumPy {np.__version__},"
               f" BLAS: {describe_blas(blas_libraries())}")
-        # Short fits, where scikit-learn's Python is about half of each, and long ones,
+        # Short fits, where scikit-learn's Python is a large part of each, and long ones,
         # where the kernel's epochs are nearly all.
         same = [grid_search_threads(args.repeats or 5, epochs) for epochs in (100, 1000)]
         return 0 if all(same) else 1
