@@ -447,7 +447,7 @@ class _KernelTraining:
                         # above), so where the bookkeeping has no other effect - no
                         # validation score, no printing, scikit-learn's own
                         # _update_no_improvement_count - the epochs before the last
-                        # are recorded at once, with plain floats: ~0.5 us an epoch
+                        # are recorded at once, in local variables: ~0.5 us an epoch
                         # rather than ~3 us, with the GIL held. The last goes
                         # through the full bookkeeping below.
                         first = 0
@@ -637,19 +637,20 @@ class _KernelTraining:
 def _fitted_binarizer(y) -> LabelBinarizer:
     """``LabelBinarizer().fit(y)``, as scikit-learn's MLPClassifier fits it.
 
-    For a non-empty 1-D NumPy array of integers (outside array API dispatch),
-    ``type_of_target`` is "binary" for one or two distinct values and
-    "multiclass" for more, and ``unique_labels`` is the sorted distinct values in
-    y's dtype: ``np.unique``. That is set here without the checks that fit makes
-    along the way (half a millisecond), none of which such an array can fail.
-    Anything else is fitted by ``fit``.
+    For a non-empty 1-D NumPy array of integers (a plain ndarray, outside array
+    API dispatch), ``type_of_target`` is "binary" for one or two distinct values
+    and "multiclass" for more, and ``unique_labels`` is the sorted distinct values
+    in y's dtype, in native byte order (it builds them from NumPy scalars):
+    ``np.unique``. That is set here without the checks that fit makes along the
+    way (half a millisecond), none of which such an array can fail. Anything else
+    is fitted by ``fit``.
     """
     binarizer = LabelBinarizer()
     if (
-        isinstance(y, np.ndarray) and y.ndim == 1 and y.size and y.dtype.kind in "iu"
+        type(y) is np.ndarray and y.ndim == 1 and y.size and y.dtype.kind in "iu"
         and not sklearn.get_config()["array_api_dispatch"]
     ):
-        binarizer.classes_ = np.unique(y)
+        binarizer.classes_ = np.unique(y).astype(y.dtype.newbyteorder("="), copy=False)
         binarizer.y_type_ = "multiclass" if len(binarizer.classes_) > 2 else "binary"
         binarizer.sparse_input_ = False
         return binarizer
@@ -667,7 +668,7 @@ def _binarized(binarizer: LabelBinarizer, y: np.ndarray) -> np.ndarray:
     """
     classes = binarizer.classes_
     if (
-        isinstance(y, np.ndarray) and y.ndim == 1
+        type(y) is np.ndarray and y.ndim == 1
         and binarizer.neg_label == 0 and binarizer.pos_label == 1
         and not binarizer.sparse_output and not binarizer.sparse_input_
     ):
@@ -745,13 +746,13 @@ class MLPClassifier(_KernelTraining, _SklearnMLPClassifier):
         # ClassifierMixin.score: accuracy_score(y, self.predict(X), sample_weight).
         # accuracy_score first works out the type of each label array (0.7 ms on
         # a few hundred labels, with the GIL held: in a grid search of short fits,
-        # a third of each task). For 1-D NumPy arrays of integer labels and
-        # predictions, unweighted, both are "binary" or "multiclass", a mix it
-        # accepts, and its value is the mean of y == y_pred: computed here
+        # a third of each task). For 1-D NumPy arrays (plain ndarrays) of integer
+        # labels and predictions, unweighted, both are "binary" or "multiclass", a
+        # mix it accepts, and its value is the mean of y == y_pred: computed here
         # directly. Anything else goes to accuracy_score.
         y_pred = self.predict(X)
         if (
-            sample_weight is None and isinstance(y, np.ndarray) and y.ndim == 1
+            sample_weight is None and type(y) is np.ndarray and y.ndim == 1
             and y.dtype.kind in "iu" and y_pred.ndim == 1 and y_pred.dtype.kind in "iu"
             and y.shape == y_pred.shape and y.size
             and not sklearn.get_config()["array_api_dispatch"]

@@ -759,6 +759,8 @@ LABELS = {
     "ints-five": _RNG.integers(-2, 3, 40),
     "uint8-binary": _RNG.integers(3, 5, 40).astype(np.uint8),
     "int32-many": _RNG.integers(0, 12, 40).astype(np.int32),
+    "big-endian": _RNG.integers(0, 3, 40).astype(">i8"),
+    "masked": np.ma.array(_RNG.integers(0, 3, 40), mask=np.arange(40) % 7 == 0),
     "floats-integral": _RNG.integers(0, 4, 40).astype(float),
     "strings": np.array(["cat", "dog", "emu"])[_RNG.integers(0, 3, 40)],
     "strings-binary": np.array(["no", "yes"])[_RNG.integers(0, 2, 40)],
@@ -792,6 +794,7 @@ def test_labels_are_binarised_as_scikit_learn_binarises_them(labels):
         assert a.dtype == b.dtype and a.shape == b.shape
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(ours.classes_, theirs.classes_)
+    assert ours._label_binarizer.classes_.dtype == theirs._label_binarizer.classes_.dtype
     assert ours.classes_.dtype == theirs.classes_.dtype
     assert vars(ours._label_binarizer).keys() == vars(theirs._label_binarizer).keys()
     for name, value in vars(theirs._label_binarizer).items():
@@ -815,12 +818,59 @@ def test_score_is_scikit_learns_accuracy(labels, weighted):
         except ValueError:
             return                  # labels that cannot be trained on (the test above)
         ours.fit(X, labels)
+        assert ours.predict(X).dtype == theirs.predict(X).dtype
         weights = rng.uniform(0.5, 2.0, 40) if weighted else None
         for y in (labels, rng.permutation(np.asarray(labels))):
-            expected = sk.MLPClassifier.score(ours, X, y, sample_weight=weights)
+            try:
+                expected = sk.MLPClassifier.score(ours, X, y, sample_weight=weights)
+            except Exception as error:              # a masked y: the same error
+                with pytest.raises(type(error)):
+                    ours.score(X, y, sample_weight=weights)
+                continue
             got = ours.score(X, y, sample_weight=weights)
             assert type(got) is type(expected) and got == expected
         with pytest.raises(ValueError):    # one label short
             sk.MLPClassifier.score(ours, X, np.asarray(labels)[:-1])
         with pytest.raises(ValueError):
             ours.score(X, np.asarray(labels)[:-1])
+
+
+class _FullBookkeeping:
+    # Overriding _update_no_improvement_count turns off the bulk recording of a
+    # run's undecided epochs: every epoch goes through the full bookkeeping.
+    def _update_no_improvement_count(self, *args):
+        return super()._update_no_improvement_count(*args)
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+@pytest.mark.parametrize("solver, rate", [("adam", "constant"), ("sgd", "constant"),
+                                          ("sgd", "invscaling"), ("sgd", "adaptive")])
+def test_epochs_recorded_in_bulk_end_as_the_full_bookkeeping_ends(kind, solver, rate):
+    # A run's epochs before its last are recorded at once; the result - every
+    # attribute the bookkeeping touches, the optimiser's rate, the warnings - must
+    # be the full epoch-by-epoch loop's to the bit, through stops, rate cuts,
+    # max_iter and warm starts.
+    X, y = dataset("iris") if kind == "classifier" else dataset("diabetes")
+    ours_class = MLPClassifier if kind == "classifier" else MLPRegressor
+    full_class = type("Full", (_FullBookkeeping, ours_class), {})
+    for tol, n_iter_no_change, max_iter in [(0.0, 3, 37), (1e-4, 2, 300), (1e-2, 1, 300),
+                                            (1e-4, 10, 5)]:
+        params = dict(hidden_layer_sizes=(6,), solver=solver, learning_rate=rate, tol=tol,
+                      n_iter_no_change=n_iter_no_change, max_iter=max_iter,
+                      learning_rate_init=0.01, warm_start=True, random_state=0)
+        ours, full = ours_class(**params), full_class(**params)
+        for _ in range(2):                          # a fit, then a warm start
+            states = []
+            for estimator in (ours, full):
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    estimator.fit(X, y)
+                states.append((
+                    [str(w.message) for w in caught], estimator.n_iter_, estimator.t_,
+                    estimator.loss_, estimator.best_loss_, estimator._no_improvement_count,
+                    estimator._optimizer.learning_rate, list(estimator.loss_curve_),
+                ))
+                assert all(type(v) is np.float64 for v in estimator.loss_curve_)
+            assert states[0] == states[1], (tol, n_iter_no_change, max_iter)
+            for a, b in zip(ours.coefs_ + ours.intercepts_, full.coefs_ + full.intercepts_):
+                assert np.array_equal(a, b)
