@@ -211,3 +211,27 @@ def test_bound_benchmark_measures_the_machine_and_writes_json(tmp_path):
     assert peak["arithmetic_ops_per_ns"] > 0 and peak["sigmoid_ns"] > 0 and peak["log_ns"] > 0
     (row,) = report["results"]
     assert row["m"] == 300 and row["bound_us"] > 0 and row["compiled_us"] > 0
+
+
+@pytest.mark.parametrize("build", BUILDS)
+def test_first_layer_weight_gradient_is_the_deeper_layers_sum_bit_for_bit(build):
+    # The first layer's dW runs through its own loops (tiles of units outside, pairs
+    # of input rows inside); deeper layers' through _backward_input_row, row by row.
+    # Both must be the same sums in the same order. Put the same layer first, and
+    # then behind an exact identity layer (W1 = I, b1 = 0: A1 = X to the bit): its
+    # gradients must be equal to the bit, for every tile width, odd and even input
+    # counts, and partial vectors.
+    rng = np.random.default_rng(1)
+    for n_x in (1, 2, 3, 5, 7, 13):
+        for K in (1, 2, 5, 6, 7, 12, 13):
+            for m in (1, 8, 37, 257):
+                X = rng.standard_normal((n_x, m))
+                Y = rng.standard_normal((K, m))
+                W, b = rng.standard_normal((K, n_x)), rng.standard_normal((K, 1))
+                _, first = engine.cost_and_gradients(
+                    X, Y, {"W1": W, "b1": b}, output="identity", kernel=build)
+                behind = {"W1": np.eye(n_x), "b1": np.zeros((n_x, 1)), "W2": W, "b2": b}
+                _, deeper = engine.cost_and_gradients(
+                    X, Y, behind, output="identity", hidden_activation="identity", kernel=build)
+                assert np.array_equal(first["dW1"], deeper["dW2"]), (n_x, K, m)
+                assert np.array_equal(first["db1"], deeper["db2"]), (n_x, K, m)
