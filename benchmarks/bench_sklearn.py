@@ -124,9 +124,10 @@ def grid_search_threads(rounds: int = 5, epochs: int = 100) -> bool:
                 elapsed = time.perf_counter() - start
                 results[jobs] = search.cv_results_["mean_test_score"]
                 if not r and jobs == 1:                   # calibrate the control's tasks
+                    iterations = 1000
                     start = time.perf_counter()
-                    fastnn.train(X_study, Y_study, [2, 10, 5, 1], num_iterations=1000, n_threads=1)
-                    per_iteration = (time.perf_counter() - start) / 1000
+                    gil_free_task()
+                    per_iteration = (time.perf_counter() - start) / iterations
                     iterations = max(1, round(elapsed / n_tasks / per_iteration))
                 start = time.perf_counter()
                 Parallel(n_jobs=jobs)(delayed(gil_free_task)() for _ in range(n_tasks))

@@ -634,6 +634,16 @@ class _KernelTraining:
         self._unpack(opt_res.x)
 
 
+def _integer_labels(*arrays) -> bool:
+    """Whether every array is a non-empty 1-D plain NumPy array of integers, used
+    outside array API dispatch: labels whose type scikit-learn's checks find to be
+    "binary" or "multiclass" without fail (see _fitted_binarizer and score)."""
+    return not sklearn.get_config()["array_api_dispatch"] and all(
+        type(a) is np.ndarray and a.ndim == 1 and a.size and a.dtype.kind in "iu"
+        for a in arrays
+    )
+
+
 def _fitted_binarizer(y) -> LabelBinarizer:
     """``LabelBinarizer().fit(y)``, as scikit-learn's MLPClassifier fits it.
 
@@ -646,10 +656,7 @@ def _fitted_binarizer(y) -> LabelBinarizer:
     is fitted by ``fit``.
     """
     binarizer = LabelBinarizer()
-    if (
-        type(y) is np.ndarray and y.ndim == 1 and y.size and y.dtype.kind in "iu"
-        and not sklearn.get_config()["array_api_dispatch"]
-    ):
+    if _integer_labels(y):
         binarizer.classes_ = np.unique(y).astype(y.dtype.newbyteorder("="), copy=False)
         binarizer.y_type_ = "multiclass" if len(binarizer.classes_) > 2 else "binary"
         binarizer.sparse_input_ = False
@@ -751,12 +758,7 @@ class MLPClassifier(_KernelTraining, _SklearnMLPClassifier):
         # mix it accepts, and its value is the mean of y == y_pred: computed here
         # directly. Anything else goes to accuracy_score.
         y_pred = self.predict(X)
-        if (
-            sample_weight is None and type(y) is np.ndarray and y.ndim == 1
-            and y.dtype.kind in "iu" and y_pred.ndim == 1 and y_pred.dtype.kind in "iu"
-            and y.shape == y_pred.shape and y.size
-            and not sklearn.get_config()["array_api_dispatch"]
-        ):
+        if sample_weight is None and _integer_labels(y, y_pred) and y.shape == y_pred.shape:
             return float(np.average(y == y_pred))
         return accuracy_score(y, y_pred, sample_weight=sample_weight)
 
