@@ -835,6 +835,148 @@ def test_score_is_scikit_learns_accuracy(labels, weighted):
             ours.score(X, np.asarray(labels)[:-1])
 
 
+def _features():
+    """Kinds of X: those check_array hands back as they are, and every other."""
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((40, 3))
+    wide = rng.standard_normal((40, 6))
+    kinds = {
+        "float64": X, "fortran": np.asfortranarray(X), "float32": X.astype(np.float32),
+        "strided": wide[:, ::2], "one-feature": X[:, :1], "one-sample": X[:1],
+        "big-endian": X.astype(">f8"), "float16": X.astype(np.float16),
+        "ints": rng.integers(-3, 3, (40, 3)), "bools": X > 0, "objects": X.astype(object),
+        "complex": X + 0j, "list": X.tolist(), "matrix": np.asmatrix(X),
+        "masked": np.ma.array(X), "csr": scipy.sparse.csr_matrix(X),
+        "nan": np.where(np.arange(3) == 1, np.nan, X), "inf": np.where(X > 2, np.inf, X),
+        "overflowing sum": np.full((40, 3), 1e308), "one-d": X[:, 0], "three-d": X[..., None],
+        "no samples": X[:0], "no features": X[:, :0], "other length": X[:39],
+        "strings": X.astype(str),
+    }
+    return kinds
+
+
+FEATURES = _features()
+TARGETS = {
+    "labels": LABELS["ints-five"],
+    "big-endian labels": LABELS["big-endian"],
+    "float labels": LABELS["floats-integral"],
+    "string labels": LABELS["strings"],
+    "values": np.random.default_rng(3).standard_normal(40),
+    "float32 values": np.random.default_rng(3).standard_normal((40, 2)).astype(np.float32),
+    "column": np.random.default_rng(3).standard_normal((40, 1)),
+    "big-endian values": np.random.default_rng(3).standard_normal(40).astype(">f8"),
+    "float16 values": np.random.default_rng(3).standard_normal(40).astype(np.float16),
+    "complex values": np.random.default_rng(3).standard_normal(40) + 1j,
+    "object values": np.random.default_rng(3).standard_normal(40).astype(object),
+    "no outputs": np.zeros((40, 0)),
+    "nan values": np.where(np.arange(40) == 5, np.nan, 1.0),
+    "inf values": np.where(np.arange(40) == 5, np.inf, 1.0),
+    "three-d values": np.zeros((40, 1, 1)),
+}
+
+
+def _same_outcome(ours_call, theirs_call):
+    """Both calls return equal arrays (or sparse matrices) of one type, dtype,
+    shape and layout, and warn alike: (ours, theirs); or both raise the same
+    error: None."""
+    with warnings.catch_warnings(record=True) as theirs_warned:
+        warnings.simplefilter("always")
+        try:
+            expected = theirs_call()
+        except Exception as error:
+            with pytest.raises(type(error), match=re.escape(str(error))):
+                ours_call()
+            return None
+    with warnings.catch_warnings(record=True) as ours_warned:
+        warnings.simplefilter("always")
+        got = ours_call()
+    assert [(w.category, str(w.message)) for w in ours_warned] == [
+        (w.category, str(w.message)) for w in theirs_warned
+    ]
+    pairs = zip(*((g,) if not isinstance(g, tuple) else g for g in (got, expected)))
+    for a, b in pairs:
+        assert type(a) is type(b) and a.dtype == b.dtype and a.shape == b.shape
+        if scipy.sparse.issparse(b):
+            assert a.format == b.format
+            a, b = a.toarray(), b.toarray()
+        assert (a.flags.c_contiguous, a.flags.f_contiguous) == (b.flags.c_contiguous, b.flags.f_contiguous)
+        np.testing.assert_array_equal(a, b)
+    return got, expected
+
+
+FIT_INPUTS = [
+    (kind, features, target)
+    for kind in ("classifier", "regressor")
+    for target in TARGETS
+    # continuous labels: one kind is enough for scikit-learn's error
+    if kind == "regressor" or "values" not in target or target == "values"
+    for features in FEATURES
+]
+
+
+@pytest.mark.parametrize("kind, features, target", FIT_INPUTS, ids=["-".join(p) for p in FIT_INPUTS])
+def test_fit_inputs_are_checked_as_scikit_learn_checks_them(kind, features, target):
+    # fastnn's _validate_input skips check_X_y where it would hand X and y back as
+    # they are: the same arrays (the very objects, where scikit-learn's are),
+    # warnings, n_features_in_ and feature_names_in_ (dropped by a fit on an
+    # array), or the same error.
+    X, y = FEATURES[features], TARGETS[target]
+    ours, theirs = (
+        (MLPClassifier(), sk.MLPClassifier()) if kind == "classifier"
+        else (MLPRegressor(), sk.MLPRegressor())
+    )
+    for estimator in (ours, theirs):
+        estimator.feature_names_in_ = np.array(["a", "b", "c"], dtype=object)
+    outcome = _same_outcome(lambda: ours._validate_input(X, y, False, True),
+                            lambda: theirs._validate_input(X, y, False, True))
+    if outcome is not None:
+        got, expected = outcome
+        assert (got[0] is X) == (expected[0] is X)
+        assert ours.n_features_in_ == theirs.n_features_in_
+        assert hasattr(ours, "feature_names_in_") == hasattr(theirs, "feature_names_in_")
+
+
+@pytest.mark.parametrize("names", [False, True], ids=["unnamed", "named"])
+@pytest.mark.parametrize("features", FEATURES, ids=FEATURES.keys())
+def test_predict_inputs_are_checked_as_scikit_learn_checks_them(features, names):
+    # fastnn's _forward_pass_fast skips check_array where it would hand X back as
+    # it is: the same output, the same warning for a model fitted with feature
+    # names, or the same error (a wrong number of features among them).
+    ours = MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours.fit(FEATURES["float64"], LABELS["ints-five"])
+    if names:
+        ours.feature_names_in_ = np.array(["a", "b", "c"], dtype=object)
+    _same_outcome(lambda: ours.predict_proba(FEATURES[features]),
+                  lambda: sk.MLPClassifier.predict_proba(ours, FEATURES[features]))
+    _same_outcome(lambda: ours._forward_pass_fast(FEATURES[features]),
+                  lambda: sk.MLPClassifier._forward_pass_fast(ours, FEATURES[features]))
+
+
+def test_parameter_names_are_scikit_learns():
+    # get_params reads them once per class, not from the signature on every call:
+    # the same names, for a subclass too, and scikit-learn's refusal of *args.
+    class Wider(MLPRegressor):
+        def __init__(self, hidden_layer_sizes=(100,), extra=1):
+            super().__init__(hidden_layer_sizes=hidden_layer_sizes)
+            self.extra = extra
+
+    class Varargs(MLPRegressor):
+        def __init__(self, *args):
+            super().__init__()
+
+    assert MLPClassifier._get_param_names() == sk.MLPClassifier._get_param_names()
+    assert MLPRegressor._get_param_names() == sk.MLPRegressor._get_param_names()
+    assert Wider._get_param_names() == ["extra", "hidden_layer_sizes"]
+    assert Wider(extra=2).get_params() == {"extra": 2, "hidden_layer_sizes": (100,)}
+    with pytest.raises(RuntimeError, match="varargs"):
+        Varargs._get_param_names()
+    names = MLPRegressor._get_param_names()
+    names.append("spoilt")                     # a caller's list is its own
+    assert "spoilt" not in MLPRegressor._get_param_names()
+
+
 class _FullBookkeeping:
     # Overriding _update_no_improvement_count turns off the bulk recording of a
     # run's undecided epochs: every epoch goes through the full bookkeeping.
