@@ -82,6 +82,10 @@ from fastnn._validate import ModelOptions
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
+# NumPy's message where np.average meets weights that sum to zero, as scikit-learn's
+# losses meet a mini-batch of zero weights.
+_ZERO_WEIGHTS = "Weights sum to zero, can't be normalized"
+
 # The private methods replaced here, with the parameters they are called with. A
 # scikit-learn whose signatures differ would call them with other arguments, or
 # train without them: refuse it at import, by name, rather than train wrongly.
@@ -269,6 +273,32 @@ class _KernelTraining:
         self._kernel_state = state
         return state
 
+    # -- what the kernel trains --------------------------------------------------
+    def _kernel_trains(self, X, y, sample_weight, layer_units) -> bool:
+        """Whether the kernel trains this fit as scikit-learn's loop would. Else
+        scikit-learn's own loop trains it, or raises what it raises:
+
+        * the poisson loss's exponential output layer, which the kernel lacks;
+        * targets that are not a dense array of numbers (regression targets of
+          numeric strings, say, which the kernel would parse; a sparse matrix),
+          on which scikit-learn's arithmetic raises;
+        * parameters of other shapes than the layers (a warm start after
+          ``hidden_layer_sizes`` or the outputs changed), which its products refuse;
+        * float32 sample weights on float64 data: scikit-learn divides by their
+          sum in float32 (``sample_weight.sum()``), 1e-8 from the exact sum.
+        """
+        if self.out_activation_ not in OUTPUTS:
+            return False
+        if type(y) is not np.ndarray or y.dtype.kind not in "biuf":
+            return False
+        shapes = list(zip(layer_units, layer_units[1:]))
+        if [c.shape for c in self.coefs_] != shapes or [
+            i.shape for i in self.intercepts_
+        ] != [(n_out,) for _, n_out in shapes]:
+            return False
+        dtype = np.result_type(X.dtype, *(c.dtype for c in self.coefs_))
+        return sample_weight is None or sample_weight.dtype == dtype or dtype != np.float64
+
     # -- sgd and adam -------------------------------------------------------------
     def _fit_stochastic(
         self, X, y, sample_weight, activations, deltas, coef_grads, intercept_grads,
@@ -276,7 +306,7 @@ class _KernelTraining:
     ):
         # scikit-learn's _fit_stochastic, statement by statement, with the loop over
         # an epoch's batches replaced by one kernel call.
-        if self.out_activation_ not in OUTPUTS:
+        if not self._kernel_trains(X, y, sample_weight, layer_units):
             return super()._fit_stochastic(
                 X, y, sample_weight, activations, deltas, coef_grads, intercept_grads,
                 layer_units, incremental,
@@ -381,6 +411,12 @@ class _KernelTraining:
         # and partial_fit (one epoch) run one epoch per call; a run's permutations
         # are held to about 8 MB.
         longest_run = 1 if (early_stopping or incremental) else max(1, 2**20 // n_samples)
+        if self.best_loss_ is None and not early_stopping:
+            # A warm start after a fit with early stopping: scikit-learn's
+            # bookkeeping compares the first epoch's loss with None and raises
+            # TypeError. One epoch per call, so that it raises after that epoch,
+            # with the parameters and random state scikit-learn's would have.
+            longest_run = 1
         longest_run = min(longest_run, self.max_iter)
         costs = np.empty(longest_run)
         progress = np.zeros(1, dtype=np.intp)
@@ -391,6 +427,25 @@ class _KernelTraining:
         finite = True
         stopped = False
         run_start = None             # where the last run's epochs start in loss_curve_
+
+        def draw_orders(sample_idx: np.ndarray, out: np.ndarray) -> np.ndarray:
+            """The next ``len(out)`` epochs' orders into ``out``; the last.
+
+            scikit-learn's shuffle(sample_idx, random_state=...) is resample():
+            arange(n), shuffled in place by the random state, indexes sample_idx.
+            The same draws, in C without the GIL (or, should NumPy hide its bit
+            generator, in Python)."""
+            if not epoch_orders(self._random_state, sample_idx, out):
+                for e in range(len(out)):
+                    order = np.arange(n_samples, dtype=np.intp)
+                    self._random_state.shuffle(order)
+                    sample_idx = sample_idx[order]
+                    out[e] = sample_idx
+            return sample_idx
+
+        # Where a mini-batch's weights can sum to zero, the random state before each
+        # run's shuffles is kept, to be rewound to the epoch the run stopped in.
+        rewindable = sample_weight_train is not None and not bool((sample_weight_train > 0).all())
 
         def epoch_loss(e: int) -> np.float64:
             """The loss of the last run's epoch ``e``: NaN from a non-finite one on.
@@ -430,18 +485,9 @@ class _KernelTraining:
                             self.max_iter - it,
                             max(1, self.n_iter_no_change - self._no_improvement_count + 1),
                         )
-                        # scikit-learn's shuffle(sample_idx, random_state=...) is
-                        # resample(): arange(n), shuffled in place by the random
-                        # state, indexes sample_idx. The same draws, in C without the
-                        # GIL (or, should NumPy hide its bit generator, in Python).
-                        if self.shuffle and not epoch_orders(
-                            self._random_state, sample_idx, orders[:n_run]
-                        ):
-                            for e in range(n_run):
-                                order = np.arange(n_samples, dtype=np.intp)
-                                self._random_state.shuffle(order)
-                                sample_idx = sample_idx[order]
-                                orders[e] = sample_idx
+                        if self.shuffle:
+                            state_before = self._random_state.get_state() if rewindable else None
+                            sample_idx = draw_orders(sample_idx, orders[:n_run])
 
                         progress[0] = 0
                         run_start = len(self.loss_curve_)
@@ -466,6 +512,15 @@ class _KernelTraining:
                             # loss is NaN and the kernel is not called again.
                             finite = epochs.finite
 
+                        # A mini-batch whose sample weights sum to zero stops the run
+                        # before its update, where scikit-learn's loss (np.average)
+                        # raises: the epochs before it are recorded, then the same
+                        # error is raised, with the parameters trained up to it.
+                        n_recorded = int(progress[0]) if epochs.weights_sum_to_zero else n_run
+                        if epochs.weights_sum_to_zero and self.shuffle:
+                            # scikit-learn drew no shuffle after that epoch's
+                            self._random_state.set_state(state_before)
+                            draw_orders(sample_idx.copy(), orders[: n_recorded + 1])
                         # Within a run no decision falls before its last epoch (see
                         # above), so where the bookkeeping has no other effect - no
                         # validation score, no printing, scikit-learn's own
@@ -474,10 +529,10 @@ class _KernelTraining:
                         # rather than ~3 us, with the GIL held. The last goes
                         # through the full bookkeeping below.
                         first = 0
-                        if quiet_bookkeeping and n_run > 1:
-                            first = n_run - 1
+                        if quiet_bookkeeping and n_recorded > 1:
+                            first = n_recorded - 1
                             self._record_epochs([epoch_loss(e) for e in range(first)], n_samples)
-                        for e in range(first, n_run):
+                        for e in range(first, n_recorded):
                             self.n_iter_ += 1
                             self.loss_ = epoch_loss(e)
 
@@ -531,6 +586,9 @@ class _KernelTraining:
                                     % self.max_iter,
                                     ConvergenceWarning,
                                 )
+                        if epochs.weights_sum_to_zero:
+                            optimizer.iteration_ends(self.t_)   # the rate of the epoch it stopped in
+                            raise ZeroDivisionError(_ZERO_WEIGHTS)
                         it += n_run
             except KeyboardInterrupt:
                 # Ctrl-C is seen between kernel calls, so every epoch run is complete.
@@ -592,7 +650,7 @@ class _KernelTraining:
         layer_units,
     ):
         # scikit-learn's _fit_lbfgs, with _loss_grad_lbfgs computed by the kernel.
-        if self.out_activation_ not in OUTPUTS:
+        if not self._kernel_trains(X, y, sample_weight, layer_units):
             return super()._fit_lbfgs(
                 X, y, sample_weight, activations, deltas, coef_grads, intercept_grads,
                 layer_units,
@@ -624,6 +682,8 @@ class _KernelTraining:
         dtype = np.result_type(X.dtype, packed_coef_inter.dtype)
         network = _Network(self, X, y, sample_weight, layer_units, dtype)
         sw_sum = X.shape[0] if sample_weight is None else sample_weight.sum()
+        if sw_sum == 0:     # weights of both signs: scikit-learn's first loss raises
+            raise ZeroDivisionError(_ZERO_WEIGHTS)
 
         def loss_gradient(packed: np.ndarray) -> tuple[float, np.ndarray]:
             network.from_sklearn(packed, network.theta)

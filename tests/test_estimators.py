@@ -977,6 +977,147 @@ def test_parameter_names_are_scikit_learns():
     assert "spoilt" not in MLPRegressor._get_param_names()
 
 
+def _state(estimator):
+    """What a fit leaves, for comparing after an error too."""
+    return dict(
+        n_iter=getattr(estimator, "n_iter_", None), t=getattr(estimator, "t_", None),
+        loss_curve=list(getattr(estimator, "loss_curve_", None) or []),
+        coefs=[c.copy() for c in getattr(estimator, "coefs_", [])],
+        intercepts=[b.copy() for b in getattr(estimator, "intercepts_", [])],
+    )
+
+
+def _same_error_and_state(kind, params, calls):
+    """``calls(estimator)`` raises the same error for fastnn's estimator as for
+    scikit-learn's, and leaves the same state: the epochs recorded before it, the
+    parameters trained up to it, and the random state."""
+    estimators = [cls(**params) for cls in ESTIMATORS[kind]]
+    errors = []
+    for estimator in estimators:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            with pytest.raises(Exception) as caught:
+                calls(estimator)
+        errors.append(caught)
+    ours, theirs = estimators
+    assert errors[0].type is errors[1].type and str(errors[0].value) == str(errors[1].value)
+    a, b = _state(ours), _state(theirs)
+    assert a["n_iter"] == b["n_iter"] and a["t"] == b["t"]
+    np.testing.assert_allclose(a["loss_curve"], b["loss_curve"], rtol=RTOL)
+    assert_arrays_close(a["coefs"], b["coefs"], RTOL, "coefs_")
+    assert_arrays_close(a["intercepts"], b["intercepts"], RTOL, "intercepts_")
+    if hasattr(theirs, "_random_state"):
+        assert ours._random_state.randint(2**31) == theirs._random_state.randint(2**31)
+    return errors[1]
+
+
+ZERO_WEIGHT_CASES = {
+    # (kind, parameters, weights, how): a mini-batch of zero weights somewhere
+    "first batch, sgd": ("classifier", dict(solver="sgd", batch_size=1, shuffle=False), "first", "fit"),
+    "mid-run, shuffled adam": ("classifier", dict(batch_size=2, max_iter=30), "six", "fit"),
+    "mid-run, regressor": ("regressor", dict(solver="sgd", batch_size=3, max_iter=40), "six", "fit"),
+    "early stopping": ("regressor", dict(batch_size=1, shuffle=False, early_stopping=True), "first", "fit"),
+    "partial_fit": ("regressor", dict(batch_size=1, shuffle=False), "first", "partial_fit"),
+    "lbfgs, both signs": ("regressor", dict(solver="lbfgs"), "signs", "fit"),
+}
+
+
+@pytest.mark.parametrize("case", ZERO_WEIGHT_CASES, ids=ZERO_WEIGHT_CASES.keys())
+def test_a_batch_of_zero_weights_raises_as_scikit_learn_raises(case):
+    # scikit-learn's loss (np.average) raises ZeroDivisionError at a mini-batch whose
+    # weights sum to zero, after the updates before it: the same error, there.
+    kind, params, weights, how = ZERO_WEIGHT_CASES[case]
+    X, y = dataset("iris" if kind == "classifier" else "diabetes")
+    X, y = X[:40], y[:40]
+    sample_weight = {
+        "first": np.r_[0.0, np.ones(39)],
+        "six": np.r_[np.zeros(6), np.ones(34)],
+        "signs": np.r_[np.ones(20), -np.ones(20)],
+    }[weights]
+    params = dict(hidden_layer_sizes=(5,), max_iter=params.pop("max_iter", 3), random_state=0, **params)
+    error = _same_error_and_state(kind, params, lambda e: getattr(e, how)(X, y, sample_weight=sample_weight))
+    assert error.type is ZeroDivisionError
+
+
+def test_warm_start_after_early_stopping_fails_after_one_epoch_as_scikit_learn():
+    # best_loss_ is None after early stopping: scikit-learn's bookkeeping raises
+    # TypeError at the first epoch of a warm start without it. fastnn runs that
+    # epoch alone, so that the weights and random state are scikit-learn's.
+    X, y = dataset("iris")
+
+    def calls(estimator):
+        estimator.fit(X, y)
+        estimator.set_params(early_stopping=False, warm_start=True, max_iter=20)
+        estimator.fit(X, y)
+
+    error = _same_error_and_state("classifier", dict(hidden_layer_sizes=(5,), early_stopping=True,
+                                                     max_iter=3, random_state=0), calls)
+    assert error.type is TypeError
+
+
+TARGETS_THE_KERNEL_LEAVES = {
+    "numeric strings": lambda y: y.round(1).astype(str),
+    "words": lambda y: np.where(y > 0, "up", "down"),
+    "sparse outputs": lambda y: scipy.sparse.csr_matrix(np.c_[y, y]),
+}
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+@pytest.mark.parametrize("targets", TARGETS_THE_KERNEL_LEAVES, ids=TARGETS_THE_KERNEL_LEAVES.keys())
+def test_targets_scikit_learn_cannot_train_on_fail_as_there(targets, solver):
+    # The kernel would parse numeric strings, or read a sparse matrix's rows:
+    # scikit-learn's loop trains on them, and raises what it raises.
+    X, y = dataset("diabetes")
+    y = TARGETS_THE_KERNEL_LEAVES[targets](y[:40])
+    _same_error_and_state("regressor", dict(hidden_layer_sizes=(5,), solver=solver, max_iter=3, random_state=0),
+                          lambda e: e.fit(X[:40], y))
+
+
+@pytest.mark.parametrize("change", ["outputs", "hidden_layer_sizes"])
+def test_warm_start_with_other_shapes_is_scikit_learns(change):
+    # A warm start whose layers no longer fit the parameters: scikit-learn's loop
+    # runs it (and its products refuse other outputs), so fastnn leaves it there.
+    X, y = dataset("diabetes")
+    X, y = X[:40], y[:40]
+    params = dict(hidden_layer_sizes=(5,), warm_start=True, max_iter=3, random_state=0)
+    if change == "outputs":
+        _same_error_and_state("regressor", params, lambda e: (e.fit(X, y), e.fit(X, np.c_[y, y])))
+        return
+    ours, theirs = (cls(**params) for cls in ESTIMATORS["regressor"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for estimator in (ours, theirs):
+            estimator.fit(X, y).set_params(hidden_layer_sizes=(7,)).fit(X, y)
+    assert_same_fit(ours, theirs, X)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "lbfgs"])
+def test_float32_weights_on_float64_data_are_summed_in_float32_as_scikit_learn(solver):
+    # scikit-learn keeps float32 sample weights and divides by their float32 sum,
+    # 1e-8 from the exact one: such fits are scikit-learn's loop, to 1e-9.
+    X, y = dataset("iris")
+    weights = np.random.default_rng(0).uniform(0.1, 3.0, len(y)).astype(np.float32)
+    params = dict(hidden_layer_sizes=(5,), solver=solver, batch_size=3, max_iter=3, random_state=0)
+    ours, theirs = fit_both("classifier", params, X, y, sample_weight=weights)
+    if solver == "lbfgs":
+        assert ours.n_iter_ == theirs.n_iter_
+        np.testing.assert_allclose(ours.loss_, theirs.loss_, rtol=LBFGS_RTOL)
+    else:
+        assert_same_fit(ours, theirs, X)
+
+
+def test_float32_classifier_losses_add_up_in_float64_as_scikit_learn():
+    # scikit-learn's log losses are float64 (scipy's xlogy has no float32 loop first),
+    # so its epoch's loss adds float64 batch losses: with one example a batch, a
+    # float32 sum drifted 5e-6 from it over an epoch of digits. Each example's loss
+    # is still float32 here (6e-8), which averages down over the epoch.
+    X, y = load_digits(return_X_y=True)
+    params = dict(hidden_layer_sizes=(5,), solver="sgd", momentum=0.0, learning_rate_init=1e-7,
+                  batch_size=1, shuffle=False, max_iter=3, random_state=0)
+    ours, theirs = fit_both("classifier", params, (X / 16).astype(np.float32), y)
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-7)
+
+
 class _FullBookkeeping:
     # Overriding _update_no_improvement_count turns off the bulk recording of a
     # run's undecided epochs: every epoch goes through the full bookkeeping.
