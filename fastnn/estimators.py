@@ -36,12 +36,21 @@ order, and only the arithmetic of an epoch moves into the kernel.
   scikit-learn's does; the kernel's ``gradient`` computes the loss and gradient,
   and the L2 term is added here, as ``_backprop`` adds it.
 * Not in the kernel: ``MLPRegressor(loss="poisson")``, whose exponential output
-  layer the kernel does not have, trains on scikit-learn's own loops.
+  layer the kernel does not have, trains on scikit-learn's own loops; so do the few
+  fits whose arithmetic the kernel would not do as scikit-learn's does (see
+  ``_kernel_trains``: targets that are not numbers, parameters that no longer fit
+  the layers, float32 weights on float64 data).
+* Where scikit-learn's loop raises mid-fit, training stops at the same place: the
+  kernel stops before a mini-batch whose weights sum to zero (where the loss's
+  np.average raises), and a warm start whose first epoch's bookkeeping will raise
+  (``best_loss_`` None after early stopping) runs one epoch per call.
 * Sparse X is accepted, as scikit-learn accepts it, and densified for training (the
   kernel reads dense columns); prediction stays scikit-learn's, sparse-aware.
 
 Agreement with scikit-learn is to rounding: the kernel sums in another order than
-NumPy's BLAS calls, which changes results by ~1e-16 relative per operation.
+NumPy's BLAS calls, which changes results by ~1e-16 relative per operation (~1e-7
+in float32, where scikit-learn also computes its classifiers' losses in float64,
+and float32 regressors' gradients in float64 when y is float64).
 """
 from __future__ import annotations
 
