@@ -130,6 +130,16 @@ def assert_same_fit(ours, theirs, X, rtol=RTOL):
     np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=rtol, atol=rtol)
 
 
+
+def assert_same_result(ours, theirs, X):
+    """L-BFGS: the same number of iterations and the final loss within LBFGS_RTOL;
+    sgd and adam: every epoch (assert_same_fit)."""
+    if theirs.solver == "lbfgs":
+        assert ours.n_iter_ == theirs.n_iter_
+        np.testing.assert_allclose(ours.loss_, theirs.loss_, rtol=LBFGS_RTOL)
+    else:
+        assert_same_fit(ours, theirs, X)
+
 # -- sgd and adam: every epoch ----------------------------------------------------------
 
 # (kind, data, parameters): each option of the issue in at least one case.
@@ -256,11 +266,7 @@ def test_warm_start_matches_scikit_learn(solver):
         for _ in range(3):
             ours.fit(X, y)
             theirs.fit(X, y)
-    if solver == "lbfgs":
-        assert ours.n_iter_ == theirs.n_iter_
-        np.testing.assert_allclose(ours.loss_, theirs.loss_, rtol=LBFGS_RTOL)
-    else:
-        assert_same_fit(ours, theirs, X)
+    assert_same_result(ours, theirs, X)
 
 
 def test_warm_start_after_early_stopping_keeps_scikit_learns_arrays():
@@ -1098,12 +1104,7 @@ def test_float32_weights_on_float64_data_are_summed_in_float32_as_scikit_learn(s
     X, y = dataset("iris")
     weights = np.random.default_rng(0).uniform(0.1, 3.0, len(y)).astype(np.float32)
     params = dict(hidden_layer_sizes=(5,), solver=solver, batch_size=3, max_iter=3, random_state=0)
-    ours, theirs = fit_both("classifier", params, X, y, sample_weight=weights)
-    if solver == "lbfgs":
-        assert ours.n_iter_ == theirs.n_iter_
-        np.testing.assert_allclose(ours.loss_, theirs.loss_, rtol=LBFGS_RTOL)
-    else:
-        assert_same_fit(ours, theirs, X)
+    assert_same_result(*fit_both("classifier", params, X, y, sample_weight=weights), X)
 
 
 def test_float32_classifier_losses_add_up_in_float64_as_scikit_learn():
