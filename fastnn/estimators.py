@@ -690,6 +690,11 @@ class _KernelTraining:
         # arithmetic is in that dtype promoted with X's.
         dtype = np.result_type(X.dtype, packed_coef_inter.dtype)
         network = _Network(self, X, y, sample_weight, layer_units, dtype)
+        # scikit-learn's loss is float64 for classifiers (scipy's xlogy computes its
+        # log losses in float64) and in y's dtype with the outputs' for regressors;
+        # the L2 term, in the parameters' dtype, is added to it.
+        loss_type = (np.float64 if self.out_activation_ != "identity"
+                     else np.result_type(y.dtype, dtype).type)
         sw_sum = X.shape[0] if sample_weight is None else sample_weight.sum()
         if sw_sum == 0:     # weights of both signs: scikit-learn's first loss raises
             raise ZeroDivisionError(_ZERO_WEIGHTS)
@@ -704,7 +709,7 @@ class _KernelTraining:
             # scikit-learn's L2 term (_backprop, _compute_loss_grad): on the
             # coefficients, which lead the packed vector, over the weights' sum.
             coefs = packed[: network.n_coefs]
-            loss += (0.5 * self.alpha) * np.dot(coefs, coefs) / sw_sum
+            loss = loss_type(loss) + (0.5 * self.alpha) * np.dot(coefs, coefs) / sw_sum
             grad[: network.n_coefs] += self.alpha * coefs / sw_sum
             return loss, grad
 

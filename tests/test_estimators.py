@@ -400,14 +400,19 @@ def test_float32_input_is_trained_in_float32(kind, solver):
     assert_same_fit(ours, theirs, X, rtol=FLOAT32_RTOL)
 
 
-def test_float32_lbfgs_ends_in_float64_as_scikit_learn():
+@pytest.mark.parametrize("kind, targets", [("classifier", "labels"), ("regressor", "float64"),
+                                           ("regressor", "float32")])
+def test_float32_lbfgs_ends_in_float64_as_scikit_learn(kind, targets):
     # scipy's L-BFGS-B returns its float64 iterate: scikit-learn's coefs_ become
-    # float64 after a float32 fit, and so do these.
-    X, y = dataset("iris")
-    ours, theirs = fit_both("classifier", dict(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=10, random_state=0),
+    # float64 after a float32 fit, and so do these. Its loss_ is float64 for a
+    # classifier (its log losses are) and in y's dtype for a regressor: so is this.
+    X, y = dataset("iris" if kind == "classifier" else "diabetes")
+    y = y.astype(np.float32) if targets == "float32" else y
+    ours, theirs = fit_both(kind, dict(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=10, random_state=0),
                             X.astype(np.float32), y)
     assert [c.dtype for c in ours.coefs_] == [c.dtype for c in theirs.coefs_] == [np.dtype(np.float64)] * 2
     assert ours.n_iter_ == theirs.n_iter_
+    assert type(ours.loss_) is type(theirs.loss_)
     np.testing.assert_allclose(ours.loss_, theirs.loss_, rtol=FLOAT32_RTOL)
 
 
