@@ -214,6 +214,18 @@ class _Network:
         out[self.sklearn_index] = packed
         return out
 
+    def to_sklearn(self, vector: np.ndarray) -> list:
+        """A vector in the kernel's packing as scikit-learn's list of arrays, one per
+        parameter array (coefs_ then intercepts_, in their shapes)."""
+        packed = vector[self.sklearn_index]
+        arrays, start = [], 0
+        shapes = [*zip(self.layer_units, self.layer_units[1:]), *((n,) for n in self.layer_units[1:])]
+        for shape in shapes:
+            size = int(np.prod(shape))
+            arrays.append(packed[start : start + size].reshape(shape))
+            start += size
+        return arrays
+
     def read_parameters(self, estimator) -> None:
         """``theta`` from the estimator's ``coefs_`` and ``intercepts_``."""
         self.from_sklearn(_pack(estimator.coefs_, estimator.intercepts_), self.theta)
@@ -258,29 +270,42 @@ class _KernelTraining:
     # -- the optimiser's state -------------------------------------------------
     def _kernel_optimizer_state(self, network: _Network, fresh: bool):
         """Velocity (or Adam's first moment), second moment and Adam's step count,
-        packed in the kernel's layout: zeros for a new optimiser; else the state
-        the last call left, or, for an optimiser this class did not train with
-        (an estimator fitted by scikit-learn's own loop), the optimiser's arrays."""
-        state = getattr(self, "_kernel_state", None)
+        packed in the kernel's layout: zeros for a new optimiser, else the
+        optimiser's own arrays. Those are scikit-learn's optimiser's state, which
+        _store_optimizer_state writes back after every kernel run: a fit that
+        scikit-learn's loop trains (see _kernel_trains) goes on from them, and
+        the kernel from what that loop left."""
         n, dtype = network.n_params, network.dtype
         if fresh:
-            state = (np.zeros(n, dtype), np.zeros(n, dtype), np.zeros(1, np.intp))
-        elif state is None or state[0].shape != (n,):
-            optimizer = self._optimizer
-            if isinstance(optimizer, AdamOptimizer):
-                first, second, steps = optimizer.ms, optimizer.vs, optimizer.t
-            else:
-                first, second, steps = optimizer.velocities, None, 0
-            state = (
-                network.from_sklearn(np.hstack([a.ravel() for a in first])),
-                np.zeros(n, dtype) if second is None
-                else network.from_sklearn(np.hstack([a.ravel() for a in second])),
-                np.array([steps], dtype=np.intp),
-            )
-        if state[0].dtype != dtype:   # a warm start in the other precision
-            state = (state[0].astype(dtype), state[1].astype(dtype), state[2])
-        self._kernel_state = state
-        return state
+            return np.zeros(n, dtype), np.zeros(n, dtype), np.zeros(1, np.intp)
+        optimizer = self._optimizer
+        if isinstance(optimizer, AdamOptimizer):
+            first, second, steps = optimizer.ms, optimizer.vs, optimizer.t
+        else:
+            first, second, steps = optimizer.velocities, None, 0
+        return (
+            network.from_sklearn(np.hstack([a.ravel() for a in first])),
+            np.zeros(n, dtype) if second is None
+            else network.from_sklearn(np.hstack([a.ravel() for a in second])),
+            np.array([steps], dtype=np.intp),
+        )
+
+    def _store_optimizer_state(self, network: _Network, velocity, second_moment, adam_steps) -> None:
+        """The kernel's optimiser state into scikit-learn's optimiser, as its
+        update_params would leave it: per parameter array, in its shape."""
+        optimizer = self._optimizer
+        if isinstance(optimizer, AdamOptimizer):
+            optimizer.ms = network.to_sklearn(velocity)
+            optimizer.vs = network.to_sklearn(second_moment)
+            optimizer.t = int(adam_steps[0])
+            if optimizer.t:
+                optimizer.learning_rate = (
+                    optimizer.learning_rate_init
+                    * np.sqrt(1 - optimizer.beta_2**optimizer.t)
+                    / (1 - optimizer.beta_1**optimizer.t)
+                )
+        else:
+            optimizer.velocities = network.to_sklearn(velocity)
 
     # -- what the kernel trains --------------------------------------------------
     def _kernel_trains(self, X, y, sample_weight, layer_units) -> bool:
@@ -294,11 +319,15 @@ class _KernelTraining:
         * parameters of other shapes than the layers (a warm start after
           ``hidden_layer_sizes`` or the outputs changed), which its products refuse;
         * float32 sample weights on float64 data: scikit-learn divides by their
-          sum in float32 (``sample_weight.sum()``), 1e-8 from the exact sum.
+          sum in float32 (``sample_weight.sum()``), 1e-8 from the exact sum;
+          float64 weights on float32 data that float32 would make zero or
+          infinite (1e-300, say): the kernel computes with weights in float32;
+        * targets in a wider float than float64 (long double), in which
+          scikit-learn's arithmetic then runs.
         """
         if self.out_activation_ not in OUTPUTS:
             return False
-        if type(y) is not np.ndarray or y.dtype.kind not in "biuf":
+        if type(y) is not np.ndarray or y.dtype.kind not in "biuf" or y.dtype.itemsize > 8:
             return False
         shapes = list(zip(layer_units, layer_units[1:]))
         if [c.shape for c in self.coefs_] != shapes or [
@@ -306,7 +335,13 @@ class _KernelTraining:
         ] != [(n_out,) for _, n_out in shapes]:
             return False
         dtype = np.result_type(X.dtype, *(c.dtype for c in self.coefs_))
-        return sample_weight is None or sample_weight.dtype == dtype or dtype != np.float64
+        if sample_weight is None or sample_weight.dtype == dtype:
+            return True
+        if dtype == np.float64:
+            return False
+        with np.errstate(over="ignore", under="ignore"):
+            cast = sample_weight.astype(dtype)
+        return bool(np.array_equal(cast == 0, sample_weight == 0) and np.isfinite(cast).all())
 
     # -- sgd and adam -------------------------------------------------------------
     def _fit_stochastic(
@@ -454,7 +489,7 @@ class _KernelTraining:
 
         # Where a mini-batch's weights can sum to zero, the random state before each
         # run's shuffles is kept, to be rewound to the epoch the run stopped in.
-        rewindable = sample_weight_train is not None and not bool((sample_weight_train > 0).all())
+        rewindable = network.sample_weight is not None and not bool((network.sample_weight > 0).all())
 
         def epoch_loss(e: int) -> np.float64:
             """The loss of the last run's epoch ``e``: NaN from a non-finite one on.
@@ -505,6 +540,7 @@ class _KernelTraining:
                             # count); SGD's rate is the schedule's at each epoch's
                             # start, which iteration_ends sets from the time step
                             # alone (and sets again below, to the same values).
+                            rate_before = optimizer.learning_rate
                             for e in range(n_run):
                                 if e and not adam:
                                     optimizer.iteration_ends(self.t_ + e * n_samples)
@@ -596,7 +632,8 @@ class _KernelTraining:
                                     ConvergenceWarning,
                                 )
                         if epochs.weights_sum_to_zero:
-                            optimizer.iteration_ends(self.t_)   # the rate of the epoch it stopped in
+                            if not n_recorded:   # (else the bookkeeping above set it)
+                                optimizer.learning_rate = rate_before
                             raise ZeroDivisionError(_ZERO_WEIGHTS)
                         it += n_run
             except KeyboardInterrupt:
@@ -613,17 +650,11 @@ class _KernelTraining:
                     optimizer.iteration_ends(self.t_)
                 warnings.warn("Training interrupted by user.")
         finally:
-            # The parameters as trained, and Adam's step count and current rate as
+            # The parameters as trained, and the optimiser's state (momentum's
+            # velocities; Adam's moments, step count and current rate) as
             # scikit-learn's optimiser would hold them.
             network.write_parameters(self)
-            if adam:
-                optimizer.t = int(adam_steps[0])
-                if optimizer.t:
-                    optimizer.learning_rate = (
-                        optimizer.learning_rate_init
-                        * np.sqrt(1 - optimizer.beta_2**optimizer.t)
-                        / (1 - optimizer.beta_1**optimizer.t)
-                    )
+            self._store_optimizer_state(network, velocity, second_moment, adam_steps)
 
         if early_stopping:
             # restore best weights

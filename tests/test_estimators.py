@@ -1007,6 +1007,7 @@ def _same_error_and_state(kind, params, calls):
     for estimator in estimators:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)   # NumPy's, on fits that blow up
             with pytest.raises(Exception) as caught:
                 calls(estimator)
         errors.append(caught)
@@ -1122,6 +1123,91 @@ def test_float32_classifier_losses_add_up_in_float64_as_scikit_learn():
                   batch_size=1, shuffle=False, max_iter=3, random_state=0)
     ours, theirs = fit_both("classifier", params, (X / 16).astype(np.float32), y)
     np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-7)
+
+
+def _small_iris():
+    X, y = dataset("iris")
+    return X[::5], y[::5]
+
+
+OPTIMIZER_HANDOVERS = {
+    # calls alternating between the kernel and scikit-learn's loop (float32 weights
+    # on float64 data go to the loop), which each go on from the other's state
+    "kernel, kernel, loop": ["plain", "plain", "float32 weights"],
+    "loop, kernel": ["float32 weights", "plain"],
+    "fit, then loop": ["fit", "float32 weights"],
+    "kernel, loop, kernel": ["plain", "float32 weights", "plain"],
+}
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize("handover", OPTIMIZER_HANDOVERS, ids=OPTIMIZER_HANDOVERS.keys())
+def test_momentum_and_moments_pass_between_the_kernel_and_scikit_learns_loop(handover, solver):
+    # The optimiser's state (velocities; Adam's moments and step count) is
+    # scikit-learn's optimiser's, written back after every kernel run: whichever
+    # loop trains the next partial_fit goes on from it.
+    X, y = _small_iris()
+    weights = np.linspace(0.5, 1.5, len(y)).astype(np.float32)
+    params = dict(hidden_layer_sizes=(3,), solver=solver, momentum=0.9, batch_size=5,
+                  learning_rate_init=0.05, random_state=0, max_iter=3)
+    ours, theirs = (cls(**params) for cls in ESTIMATORS["classifier"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for call in OPTIMIZER_HANDOVERS[handover]:
+            for estimator in (ours, theirs):
+                if call == "fit":
+                    estimator.fit(X, y)
+                else:
+                    estimator.partial_fit(X, y, classes=[0, 1, 2],
+                                          sample_weight=weights if call == "float32 weights" else None)
+    assert_same_fit(ours, theirs, X)
+
+
+def test_a_rate_schedule_is_left_as_scikit_learns_after_zero_weights():
+    # A warm start's first epoch meets a mini-batch of zero weights: scikit-learn's
+    # new optimiser still has its initial rate, and so does this one's (invscaling
+    # would otherwise set it from the time step the earlier fit left).
+    X, y = _small_iris()
+    weights = np.r_[np.zeros(5), np.ones(len(y) - 5)]
+    params = dict(hidden_layer_sizes=(3,), solver="sgd", learning_rate="invscaling", batch_size=5,
+                  shuffle=False, max_iter=3, random_state=0, learning_rate_init=0.1)
+
+    def calls(estimator):
+        estimator.fit(X, y)
+        estimator.set_params(warm_start=True)
+        estimator.fit(X, y, sample_weight=weights)
+
+    _same_error_and_state("classifier", params, calls)
+    ours, theirs = (cls(**params) for cls in ESTIMATORS["classifier"])
+    for estimator in (ours, theirs):
+        with pytest.raises(ZeroDivisionError), warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            calls(estimator)
+        estimator.partial_fit(X, y)
+    assert ours._optimizer.learning_rate == theirs._optimizer.learning_rate
+    assert_same_fit(ours, theirs, X)
+
+
+def test_float64_weights_that_float32_would_zero_are_scikit_learns():
+    # 1e-300 is a weight in float64 and zero in float32: scikit-learn's arithmetic
+    # keeps it (and blows up dividing by it), so such fits are its loop's.
+    X, y = dataset("diabetes")
+    weights = np.ones(40)
+    weights[5:10] = 1e-300
+    error = _same_error_and_state(
+        "regressor", dict(hidden_layer_sizes=(3,), solver="sgd", batch_size=5, shuffle=False,
+                          max_iter=2, random_state=0),
+        lambda e: e.fit(X[:40].astype(np.float32), y[:40], sample_weight=weights))
+    assert error.type is ValueError
+
+
+def test_long_double_targets_are_scikit_learns():
+    # scikit-learn subtracts long double targets in long double: its loop trains them.
+    X, y = dataset("diabetes")
+    ours, theirs = fit_both("regressor", dict(hidden_layer_sizes=(3,), max_iter=3, random_state=0),
+                            X[:40], y[:40].astype(np.longdouble))
+    assert [type(v) for v in ours.loss_curve_] == [type(v) for v in theirs.loss_curve_]
+    assert_same_fit(ours, theirs, X[:40])
 
 
 class _FullBookkeeping:
