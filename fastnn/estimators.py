@@ -214,6 +214,12 @@ class _Network:
         out[self.sklearn_index] = packed
         return out
 
+    def from_sklearn_arrays(self, arrays: list, out: np.ndarray | None = None) -> np.ndarray:
+        """scikit-learn's list of parameter arrays (coefs_ then intercepts_, or an
+        optimiser's state for them) as a vector in the kernel's packing (into
+        ``out``); the inverse of to_sklearn."""
+        return self.from_sklearn(np.hstack([a.ravel() for a in arrays]), out)
+
     def to_sklearn(self, vector: np.ndarray) -> list:
         """A vector in the kernel's packing as scikit-learn's list of arrays, one per
         parameter array (coefs_ then intercepts_, in their shapes)."""
@@ -228,7 +234,7 @@ class _Network:
 
     def read_parameters(self, estimator) -> None:
         """``theta`` from the estimator's ``coefs_`` and ``intercepts_``."""
-        self.from_sklearn(_pack(estimator.coefs_, estimator.intercepts_), self.theta)
+        self.from_sklearn_arrays(estimator.coefs_ + estimator.intercepts_, self.theta)
 
     def write_parameters(self, estimator) -> None:
         """``theta`` into the estimator's ``coefs_`` and ``intercepts_``, in place."""
@@ -284,9 +290,8 @@ class _KernelTraining:
         else:
             first, second, steps = optimizer.velocities, None, 0
         return (
-            network.from_sklearn(np.hstack([a.ravel() for a in first])),
-            np.zeros(n, dtype) if second is None
-            else network.from_sklearn(np.hstack([a.ravel() for a in second])),
+            network.from_sklearn_arrays(first),
+            np.zeros(n, dtype) if second is None else network.from_sklearn_arrays(second),
             np.array([steps], dtype=np.intp),
         )
 
@@ -771,36 +776,41 @@ def _parameter_names(cls: type, init) -> tuple:
 _FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
 
 
+def _plain_arrays(*arrays) -> bool:
+    """Whether every array is a plain NumPy array (no subclass, no list, no sparse
+    matrix), used outside array API dispatch: arrays scikit-learn's checks take
+    as they are, if their shape and dtype allow."""
+    return not sklearn.get_config()["array_api_dispatch"] and all(
+        type(a) is np.ndarray for a in arrays
+    )
+
+
+def _finite_floats(a: np.ndarray) -> bool:
+    """Whether ``a`` is native float64 or float32 and all finite, tested as
+    check_array first tests it: by its sum (a sum that overflows leaves the array
+    to check_array)."""
+    if a.dtype not in _FLOATS:
+        return False
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(a.sum()))
+
+
 def _plain_features(X) -> bool:
     """Whether scikit-learn's ``check_array`` would hand ``X`` back as it is, as
     the estimators call it (dtype float64 or float32 kept, or "numeric"), with
-    nothing to convert or refuse: a plain 2-D NumPy array of native float64 or
-    float32, with a sample and a feature at least, all finite, outside array API
-    dispatch. (Finite as check_array first tests it: the sum; a sum that
-    overflows leaves the array to check_array.)"""
-    if sklearn.get_config()["array_api_dispatch"] or type(X) is not np.ndarray:
-        return False
-    if X.ndim != 2 or not (X.shape[0] and X.shape[1]) or X.dtype not in _FLOATS:
-        return False
-    with np.errstate(over="ignore", invalid="ignore"):
-        return bool(np.isfinite(X.sum()))
+    nothing to convert or refuse: a plain 2-D array of finite native float64 or
+    float32, with a sample and a feature at least."""
+    return (_plain_arrays(X) and X.ndim == 2 and bool(X.shape[0] and X.shape[1])
+            and _finite_floats(X))
 
 
 def _plain_targets(y) -> bool:
     """Whether scikit-learn's ``check_array`` would hand regression targets ``y``
     back as it is (as ``_check_y`` calls it: any dtype kept, finite, 1-D or 2-D): a
-    plain NumPy array of integers or of native float64 or float32, all finite,
-    with a sample (and an output) at least, outside array API dispatch."""
-    if sklearn.get_config()["array_api_dispatch"] or type(y) is not np.ndarray:
-        return False
-    if y.ndim not in (1, 2) or not all(y.shape):
-        return False
-    if y.dtype.kind in "iu":
-        return True
-    if y.dtype not in _FLOATS:
-        return False
-    with np.errstate(over="ignore", invalid="ignore"):
-        return bool(np.isfinite(y.sum()))
+    plain array of integers or of finite native float64 or float32, with a sample
+    (and an output) at least."""
+    return (_plain_arrays(y) and y.ndim in (1, 2) and all(y.shape)
+            and (y.dtype.kind in "iu" or _finite_floats(y)))
 
 
 def _validated(estimator, X, y, reset: bool, plain_targets, **check_params):
@@ -818,9 +828,8 @@ def _integer_labels(*arrays) -> bool:
     """Whether every array is a non-empty 1-D plain NumPy array of integers, used
     outside array API dispatch: labels whose type scikit-learn's checks find to be
     "binary" or "multiclass" without fail (see _fitted_binarizer and score)."""
-    return not sklearn.get_config()["array_api_dispatch"] and all(
-        type(a) is np.ndarray and a.ndim == 1 and a.size and a.dtype.kind in "iu"
-        for a in arrays
+    return _plain_arrays(*arrays) and all(
+        a.ndim == 1 and a.size and a.dtype.kind in "iu" for a in arrays
     )
 
 
