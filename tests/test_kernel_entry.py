@@ -178,3 +178,25 @@ def test_epochs_run_one_at_a_time_equal_one_call(build):
         epochs.run(costs[:1], parts["progress"], parts["rates"][:1], None, 0)        # full batch: not this one's
     with pytest.raises(ValueError, match="kernel called with example 37 of 37"):
         epochs.run(costs[:1], parts["progress"], parts["rates"][:1], np.full((1, 37), 37, dtype=np.intp), 0)
+
+
+@pytest.mark.parametrize("build", BUILDS)
+def test_epochs_keep_their_own_layer_sizes(build):
+    # An Epochs object outlives the call that made it: the layer sizes and offsets
+    # it checked must stay what it runs on, whatever becomes of the caller's arrays
+    # (here changed to sizes far past every buffer, then dropped).
+    core = _dispatch.load(build)
+    runs = []
+    for spoil in (False, True):
+        a = _arguments()
+        dims, offsets = a["dims"].copy(), a["offsets"].copy()
+        epochs = core.Epochs(a["X"], a["Y"], dims, offsets, a["theta"], a["grad"], 16, 2, 0.9, 0.9,
+                             0.999, 1e-8, 0.1, 1.0, 4, a["velocity"], a["moment"], a["steps"], 1)
+        if spoil:
+            dims[...] = 10**9
+            offsets[...] = 10**12
+            del dims, offsets
+        epochs.run(a["costs"], a["progress"], a["rates"], a["permutations"], 0)
+        runs.append((a["costs"].copy(), a["theta"].copy()))
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    np.testing.assert_array_equal(runs[0][1], runs[1][1])
