@@ -72,6 +72,7 @@ class Epochs:
         adam_steps: NDArray[np.intp], n_threads: int = 1, output: int = 0, hidden: int = 0,
         blas_min_weights: int = ..., nesterov: bool = False, sklearn_loss: bool = False,
         sample_weight: NDArray[Real] | None = None, mini_batches: bool = True,
+        X_rows: NDArray[Real] | None = None,   # (m, n_x): X's transpose, to gather from
     ) -> None: ...
     def run(
         self, costs: NDArray[np.float64], progress: NDArray[np.intp],

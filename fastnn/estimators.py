@@ -177,6 +177,12 @@ class _Network:
             self.X_T = np.ascontiguousarray(X.T.toarray(), dtype=self.dtype)
         else:
             self.X_T = np.ascontiguousarray(X.T, dtype=self.dtype)
+        # X itself, where it is already rows of this dtype: the kernel gathers
+        # mini-batches from its rows faster than from X_T's columns (no copy is made).
+        self.X_rows = (
+            X if isinstance(X, np.ndarray) and X.dtype == self.dtype and X.flags.c_contiguous
+            else None
+        )
         self.Y_T = np.ascontiguousarray(y.T, dtype=self.dtype)
         self.sample_weight = (
             None if sample_weight is None
@@ -515,7 +521,8 @@ class _KernelTraining:
             float(getattr(optimizer, "beta_2", 0.999)),
             float(getattr(optimizer, "epsilon", 1e-8)),
             float(self.alpha), 1.0, 0, velocity, second_moment, adam_steps, network.n_threads,
-            nesterov=bool(not adam and optimizer.nesterov), **network.kernel_arguments,
+            nesterov=bool(not adam and optimizer.nesterov), X_rows=network.X_rows,
+            **network.kernel_arguments,
         )
         quiet_bookkeeping = (
             not (early_stopping or incremental or self.verbose)

@@ -15,10 +15,12 @@
  *    (at most 4 ulp from the correctly rounded result; inf, 0 and NaN handled) in
  *    vectorised loops.
  * 3. fastnn_cpu_supports, for choosing a build at import.
+ * 4. fnn_gather4, the copy of four examples' rows into a mini-batch's columns.
  */
 #ifndef FASTNN_VECMATH_H
 #define FASTNN_VECMATH_H
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -99,6 +101,50 @@ FNN_INLINE fnn_v fnn_madd(fnn_v acc, fnn_v x, fnn_v y) { int r; for (r = 0; r < 
 FNN_INLINE fnn_v fnn_relu(fnn_v x) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] = x.v[r] < 0 ? 0 : x.v[r]; return x; }
 FNN_INLINE fnn_v fnn_relu_deriv(fnn_v x) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] = x.v[r] > 0 ? 1 : 0; return x; }
 #endif
+
+/* Columns j .. j + 3 of rows 0 .. n - 1 of dst (row stride dst_stride) from four
+ * examples held in rows (r0 .. r3, n reals each): dst[k][j + i] = ri[k], a copy.
+ * Four by four at a time, each block transposed in registers (GCC/Clang vector
+ * extensions: two unpacks and two lane moves per pair of rows), where a copy one
+ * value at a time makes a load and a store of each. */
+#if defined(__GNUC__) || defined(__clang__)
+typedef fnn_real fnn_v4 __attribute__((vector_size(4 * FNN_REAL_BYTES)));
+typedef fnn_int fnn_v4_index __attribute__((vector_size(4 * FNN_REAL_BYTES)));
+#endif
+FNN_INLINE void fnn_gather4(fnn_real *dst, ptrdiff_t dst_stride, const fnn_real *r0,
+                            const fnn_real *r1, const fnn_real *r2, const fnn_real *r3,
+                            ptrdiff_t n) {
+    ptrdiff_t k = 0;
+#if defined(__GNUC__) || defined(__clang__)
+    const fnn_v4_index lo = {0, 4, 2, 6}, hi = {1, 5, 3, 7};
+    const fnn_v4_index first = {0, 1, 4, 5}, second = {2, 3, 6, 7};
+    fnn_v4 a, b, c, d, t0, t1, t2, t3;
+    for (; k + 4 <= n; k += 4) {
+        memcpy(&a, r0 + k, sizeof a);
+        memcpy(&b, r1 + k, sizeof b);
+        memcpy(&c, r2 + k, sizeof c);
+        memcpy(&d, r3 + k, sizeof d);
+        t0 = __builtin_shuffle(a, b, lo);       /* a0 b0 a2 b2 */
+        t1 = __builtin_shuffle(a, b, hi);       /* a1 b1 a3 b3 */
+        t2 = __builtin_shuffle(c, d, lo);       /* c0 d0 c2 d2 */
+        t3 = __builtin_shuffle(c, d, hi);       /* c1 d1 c3 d3 */
+        a = __builtin_shuffle(t0, t2, first);   /* a0 b0 c0 d0 */
+        b = __builtin_shuffle(t1, t3, first);
+        c = __builtin_shuffle(t0, t2, second);
+        d = __builtin_shuffle(t1, t3, second);
+        memcpy(dst + k * dst_stride, &a, sizeof a);
+        memcpy(dst + (k + 1) * dst_stride, &b, sizeof b);
+        memcpy(dst + (k + 2) * dst_stride, &c, sizeof c);
+        memcpy(dst + (k + 3) * dst_stride, &d, sizeof d);
+    }
+#endif
+    for (; k < n; k++) {
+        dst[k * dst_stride] = r0[k];
+        dst[k * dst_stride + 1] = r1[k];
+        dst[k * dst_stride + 2] = r2[k];
+        dst[k * dst_stride + 3] = r3[k];
+    }
+}
 
 #if defined(FASTNN_LIBMVEC) && defined(__GNUC__) && defined(__x86_64__)
 __attribute__((simd("notinbranch"))) extern double exp(double);

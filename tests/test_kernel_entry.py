@@ -180,6 +180,54 @@ def test_epochs_run_one_at_a_time_equal_one_call(build):
         epochs.run(costs[:1], parts["progress"], parts["rates"][:1], np.full((1, 37), 37, dtype=np.intp), 0)
 
 
+def _epochs_from(core, X, Y, dims, dtype, batch_size, X_rows=None):
+    """An Adam Epochs object (scikit-learn's form) on X, from fixed parameters."""
+    layout, offsets, n_params = engine._layout(dims)
+    theta = np.random.RandomState(5).uniform(-0.5, 0.5, n_params).astype(dtype)
+    state = (np.zeros(n_params, dtype), np.zeros(n_params, dtype), np.zeros(1, dtype=np.intp))
+    epochs = core.Epochs(X, Y, layout, offsets, theta, np.empty(n_params, dtype), batch_size,
+                         4, 0.0, 0.9, 0.999, 1e-8, 1e-4, 1.0, 0, *state, 1,
+                         sklearn_loss=True, X_rows=X_rows)
+    return epochs, theta
+
+
+@pytest.mark.parametrize("build", BUILDS)
+@pytest.mark.parametrize("precision", ["float64", "float32"])
+@pytest.mark.parametrize("n_x", [1, 3, 4, 9])
+def test_epochs_gather_from_rows_as_from_columns(build, precision, n_x):
+    # Given X's rows too (X_rows), Epochs gathers each mini-batch from them, four
+    # examples and four features at a time, transposed in registers; it must train
+    # on the same batches, bit for bit, as when it gathers from X's columns. Feature
+    # counts below, at and past one block of four; batches of 16, 16 and 5 (a last
+    # block of one example) and of 6.
+    core = _dispatch.load(build, precision)
+    dtype = np.float32 if precision == "float32" else np.float64
+    rng = np.random.RandomState(n_x)
+    m = 37
+    rows = rng.standard_normal((m, n_x)).astype(dtype)
+    X = np.ascontiguousarray(rows.T)
+    Y = (rng.uniform(size=(1, m)) < 0.5).astype(dtype)
+    orders = np.array([rng.permutation(m) for _ in range(3)])
+    for batch_size in (16, 6):
+        results = []
+        for X_rows in (None, rows):
+            epochs, theta = _epochs_from(core, X, Y, [n_x, 7, 1], dtype, batch_size, X_rows)
+            costs = np.empty(3)
+            epochs.run(costs, np.zeros(1, dtype=np.intp), np.full(3, 0.01), orders, 0)
+            results.append((costs, theta))
+        np.testing.assert_array_equal(results[0][0], results[1][0])
+        np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
+@pytest.mark.parametrize("build", BUILDS)
+def test_epochs_refuse_rows_of_another_shape(build):
+    core = _dispatch.load(build)
+    X = np.ones((3, 10))
+    for rows in (np.ones((10, 2)), np.ones((9, 3)), np.ones((3, 10))):
+        with pytest.raises(ValueError, match=r"kernel called with X_rows of shape"):
+            _epochs_from(core, X, np.ones((1, 10)), [3, 4, 1], np.float64, 4, rows)
+
+
 @pytest.mark.parametrize("build", BUILDS)
 def test_epochs_keep_their_own_layer_sizes(build):
     # An Epochs object outlives the call that made it: the layer sizes and offsets
