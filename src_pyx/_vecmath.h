@@ -85,6 +85,15 @@ FNN_INLINE fnn_v fnn_add(fnn_v x, fnn_v y) { return x + y; }
 FNN_INLINE fnn_v fnn_sub(fnn_v x, fnn_v y) { return x - y; }
 FNN_INLINE fnn_v fnn_mul(fnn_v x, fnn_v y) { return x * y; }
 FNN_INLINE fnn_v fnn_madd(fnn_v acc, fnn_v x, fnn_v y) { return acc + x * y; }
+/* fnn_load, into a register of its own: a value used twice (by two multiplies)
+ * is then loaded once. GCC otherwise may fold the load into each multiply as a
+ * memory operand, loading it twice, which left _weights_tile_pair short of load
+ * slots. The empty asm only says the register may have changed. */
+#if defined(__x86_64__) || defined(__i386__)
+FNN_INLINE fnn_v fnn_load_once(const fnn_real *p) { fnn_v v = fnn_load(p); __asm__("" : "+v"(v)); return v; }
+#else
+FNN_INLINE fnn_v fnn_load_once(const fnn_real *p) { return fnn_load(p); }
+#endif
 /* relu as np.maximum(0, x): 0 where x < 0, x elsewhere (-0 and NaN stay) */
 FNN_INLINE fnn_v fnn_relu(fnn_v x) { return (fnn_v)((fnn_vmask)x & ~(x < fnn_splat(0))); }
 /* 1 where x > 0, else 0 (also for NaN): the derivative of relu, as int64(A > 0) */
@@ -92,6 +101,7 @@ FNN_INLINE fnn_v fnn_relu_deriv(fnn_v x) { return (fnn_v)((fnn_vmask)fnn_splat(1
 #else
 typedef struct { fnn_real v[FNN_VW]; } fnn_v;
 FNN_INLINE fnn_v fnn_load(const fnn_real *p) { fnn_v v; memcpy(v.v, p, sizeof v.v); return v; }
+FNN_INLINE fnn_v fnn_load_once(const fnn_real *p) { return fnn_load(p); }
 FNN_INLINE void fnn_store(fnn_real *p, fnn_v v) { memcpy(p, v.v, sizeof v.v); }
 FNN_INLINE fnn_v fnn_splat(fnn_real x) { fnn_v v; int r; for (r = 0; r < FNN_VW; r++) v.v[r] = x; return v; }
 FNN_INLINE fnn_v fnn_add(fnn_v x, fnn_v y) { int r; for (r = 0; r < FNN_VW; r++) x.v[r] += y.v[r]; return x; }
