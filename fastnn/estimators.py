@@ -180,7 +180,8 @@ class _Network:
         # X itself, where it is already rows of this dtype: the kernel gathers
         # mini-batches from its rows faster than from X_T's columns (no copy is made).
         self.X_rows = (
-            X if isinstance(X, np.ndarray) and X.dtype == self.dtype and X.flags.c_contiguous
+            X if isinstance(X, np.ndarray) and X.dtype == self.dtype
+            and X.flags.c_contiguous and X.flags.aligned
             else None
         )
         self.Y_T = np.ascontiguousarray(y.T, dtype=self.dtype)

@@ -89,7 +89,7 @@ FNN_INLINE fnn_v fnn_madd(fnn_v acc, fnn_v x, fnn_v y) { return acc + x * y; }
  * is then loaded once. GCC otherwise may fold the load into each multiply as a
  * memory operand, loading it twice, which left _weights_tile_pair short of load
  * slots. The empty asm only says the register may have changed. */
-#if defined(__x86_64__) || defined(__i386__)
+#if defined(__SSE2__)
 FNN_INLINE fnn_v fnn_load_once(const fnn_real *p) { fnn_v v = fnn_load(p); __asm__("" : "+v"(v)); return v; }
 #else
 FNN_INLINE fnn_v fnn_load_once(const fnn_real *p) { return fnn_load(p); }
@@ -114,34 +114,38 @@ FNN_INLINE fnn_v fnn_relu_deriv(fnn_v x) { int r; for (r = 0; r < FNN_VW; r++) x
 
 /* Columns j .. j + 3 of rows 0 .. n - 1 of dst (row stride dst_stride) from four
  * examples held in rows (r0 .. r3, n reals each): dst[k][j + i] = ri[k], a copy.
- * Four by four at a time, each block transposed in registers (GCC/Clang vector
- * extensions: two unpacks and two lane moves per pair of rows), where a copy one
- * value at a time makes a load and a store of each. */
+ * Four by four at a time, each block transposed in registers (vector shuffles:
+ * two unpacks and two lane moves per pair of rows), where a copy one value at a
+ * time makes a load and a store of each. The shuffle is __builtin_shufflevector in
+ * clang and __builtin_shuffle in GCC (which has the other only from GCC 12). */
 #if defined(__GNUC__) || defined(__clang__)
 typedef fnn_real fnn_v4 __attribute__((vector_size(4 * FNN_REAL_BYTES)));
+#if defined(__clang__)
+#define FNN_SHUFFLE4(a, b, i0, i1, i2, i3) __builtin_shufflevector(a, b, i0, i1, i2, i3)
+#else
 typedef fnn_int fnn_v4_index __attribute__((vector_size(4 * FNN_REAL_BYTES)));
+#define FNN_SHUFFLE4(a, b, i0, i1, i2, i3) __builtin_shuffle(a, b, (fnn_v4_index){i0, i1, i2, i3})
+#endif
 #endif
 FNN_INLINE void fnn_gather4(fnn_real *dst, ptrdiff_t dst_stride, const fnn_real *r0,
                             const fnn_real *r1, const fnn_real *r2, const fnn_real *r3,
                             ptrdiff_t n) {
     ptrdiff_t k = 0;
-#if defined(__GNUC__) || defined(__clang__)
-    const fnn_v4_index lo = {0, 4, 2, 6}, hi = {1, 5, 3, 7};
-    const fnn_v4_index first = {0, 1, 4, 5}, second = {2, 3, 6, 7};
+#if defined(FNN_SHUFFLE4)
     fnn_v4 a, b, c, d, t0, t1, t2, t3;
     for (; k + 4 <= n; k += 4) {
         memcpy(&a, r0 + k, sizeof a);
         memcpy(&b, r1 + k, sizeof b);
         memcpy(&c, r2 + k, sizeof c);
         memcpy(&d, r3 + k, sizeof d);
-        t0 = __builtin_shuffle(a, b, lo);       /* a0 b0 a2 b2 */
-        t1 = __builtin_shuffle(a, b, hi);       /* a1 b1 a3 b3 */
-        t2 = __builtin_shuffle(c, d, lo);       /* c0 d0 c2 d2 */
-        t3 = __builtin_shuffle(c, d, hi);       /* c1 d1 c3 d3 */
-        a = __builtin_shuffle(t0, t2, first);   /* a0 b0 c0 d0 */
-        b = __builtin_shuffle(t1, t3, first);
-        c = __builtin_shuffle(t0, t2, second);
-        d = __builtin_shuffle(t1, t3, second);
+        t0 = FNN_SHUFFLE4(a, b, 0, 4, 2, 6);     /* a0 b0 a2 b2 */
+        t1 = FNN_SHUFFLE4(a, b, 1, 5, 3, 7);     /* a1 b1 a3 b3 */
+        t2 = FNN_SHUFFLE4(c, d, 0, 4, 2, 6);     /* c0 d0 c2 d2 */
+        t3 = FNN_SHUFFLE4(c, d, 1, 5, 3, 7);     /* c1 d1 c3 d3 */
+        a = FNN_SHUFFLE4(t0, t2, 0, 1, 4, 5);    /* a0 b0 c0 d0 */
+        b = FNN_SHUFFLE4(t1, t3, 0, 1, 4, 5);
+        c = FNN_SHUFFLE4(t0, t2, 2, 3, 6, 7);
+        d = FNN_SHUFFLE4(t1, t3, 2, 3, 6, 7);
         memcpy(dst + k * dst_stride, &a, sizeof a);
         memcpy(dst + (k + 1) * dst_stride, &b, sizeof b);
         memcpy(dst + (k + 2) * dst_stride, &c, sizeof c);
